@@ -1,0 +1,645 @@
+"""From a parsed spaCy Doc to typed claims with exact offsets.
+
+One pass over the sentences of a Doc that has already been through the pipeline: regular
+expressions for figures, dates and quotation marks run once over the whole text, the
+dependency parse supplies speakers and clause boundaries. No second spaCy pass.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from .article import find_dateline, is_boilerplate
+from .quantities import FoundQuantity, find_quantities
+from .quotes import QuotePassage, find_quote_passages
+from .speakers import (
+    FORWARD_LOOKING_CUES,
+    SpeakerMemory,
+    according_to,
+    is_speech_verb,
+    speaker_name,
+    subject_of,
+)
+from .summary import summarise
+from .times import FoundTime, find_times
+from .types import ClaimType, Entity, ExtractedClaim, Quantity, TimeRef
+
+_ENTITY_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"}
+)
+_FUTURE_AUX = frozenset({"will", "'ll", "’ll", "shall", "wo", "may", "might"})
+_REPORTED_FUTURE_AUX = _FUTURE_AUX | {"would", "could"}
+_FORWARD_LEMMAS = frozenset({"forecast", "predict", "pledge", "vow", "promise", "project"})
+_OPINION_WORDS = frozenset(
+    [
+        "think",
+        "believe",
+        "feel",
+        "hope",
+        "love",
+        "hate",
+        "wish",
+        "like",
+        "enjoy",
+        "fear",
+        "doubt",
+        "great",
+        "wonderful",
+        "terrible",
+        "awful",
+        "disappointing",
+        "disappointed",
+        "delighted",
+        "happy",
+        "sad",
+        "proud",
+        "amazing",
+        "fantastic",
+        "brilliant",
+        "beautiful",
+        "shame",
+        "pity",
+        "excited",
+        "thrilled",
+        "sorry",
+        "glad",
+        "lovely",
+        "horrible",
+        "dreadful",
+        "best",
+        "worst",
+        "incredible",
+        "exciting",
+        "boring",
+        "good",
+        "bad",
+        "nice",
+        "should",
+        "must",
+        "ought",
+        "deserve",
+    ]
+)
+_QUOTE_MIN_WORDS = 4
+_MAX_CLAIM_CHARS = 1500
+_TRAILING_JUNK = " \t\r\n,;:–—-"
+_LEADING_JUNK = " \t\r\n,;:–—-"
+_WORD_RE = re.compile(r"\w+")
+
+
+@dataclass
+class _Unit:
+    """A stretch of one sentence inside one paragraph: the engine's working piece."""
+
+    start: int
+    end: int
+    tokens: list[Token] = field(default_factory=list)
+
+
+class _DocIndex:
+    """Lookups by character offset over one Doc, built once."""
+
+    def __init__(self, doc: Doc, reference: datetime.date | None):
+        text = doc.text
+        self.doc = doc
+        self.text = text
+        self.reference = reference
+        self.passages = [
+            p for p in find_quote_passages(text) if _word_count(text, p.start, p.end) >= 2
+        ]
+        self.long_passages = [
+            p
+            for p in self.passages
+            if _word_count(text, p.start, p.end) >= _QUOTE_MIN_WORDS
+            and not _is_title_quote(text, p)
+        ]
+        self.passage_starts = [p.start for p in self.long_passages]
+        # "May 7" and "March 2011" hold digits, but they are dates, not figures.
+        times = find_times(text)
+        time_starts = [f.start for f in times]
+        time_ends = [f.end for f in times]
+        self.quantities = []
+        for q in find_quantities(text):
+            i = bisect_right(time_ends, q.start)
+            if i < len(times) and time_starts[i] < q.end:
+                continue
+            self.quantities.append(q)
+        self.quantity_starts = [q.start for q in self.quantities]
+        self.entities = [e for e in doc.ents if e.label_ in _ENTITY_LABELS]
+        self.entity_starts = [e.start_char for e in self.entities]
+        self.memory = SpeakerMemory(doc)
+        self.group_speakers: dict[int, tuple[str | None, str | None]] = {}
+        self.paragraph_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+
+    def in_long_quote(self, pos: int) -> QuotePassage | None:
+        i = bisect_right(self.passage_starts, pos) - 1
+        if i >= 0 and pos < self.long_passages[i].end:
+            return self.long_passages[i]
+        return None
+
+    def quantities_in(self, start: int, end: int) -> list[FoundQuantity]:
+        i = bisect_left(self.quantity_starts, start)
+        out = []
+        while i < len(self.quantities) and self.quantities[i].start < end:
+            if self.quantities[i].end <= end:
+                out.append(self.quantities[i])
+            i += 1
+        return out
+
+    def entities_in(self, start: int, end: int) -> list[Span]:
+        i = bisect_left(self.entity_starts, start)
+        out = []
+        while i < len(self.entities) and self.entities[i].start_char < end:
+            if self.entities[i].end_char <= end:
+                out.append(self.entities[i])
+            i += 1
+        return out
+
+    def paragraph_of(self, pos: int) -> int:
+        return bisect_right(self.paragraph_starts, pos) - 1
+
+
+def _word_count(text: str, start: int, end: int) -> int:
+    return len(_WORD_RE.findall(text, start, end))
+
+
+def _is_title_quote(text: str, p: QuotePassage) -> bool:
+    # "the so-called “Geneva Accord for Peace Now”": a Title Cased name, not speech.
+    words = text[p.start : p.end].split()
+    return len(words) <= 6 and all(w[:1].isupper() for w in words)
+
+
+def claims_from_doc(doc: Doc, reference: datetime.date | None = None) -> list[ExtractedClaim]:
+    text = doc.text
+    if not text.strip():
+        return []
+    dateline = find_dateline(text)
+    story_start = dateline.end if dateline else 0
+    if reference is None and dateline and dateline.year and dateline.date:
+        reference = datetime.date.fromisoformat(dateline.date)
+    index = _DocIndex(doc, reference)
+    claims: list[ExtractedClaim] = []
+    for sent in doc.sents:
+        for unit in _units_of(sent, text, story_start):
+            claims.extend(_claims_from_unit(unit, index))
+    return claims
+
+
+def _units_of(sent: Span, text: str, story_start: int):
+    """Split a sentence at line breaks (paragraphs never share a claim) and trim it."""
+    start = max(sent.start_char, story_start)
+    end = sent.end_char
+    if start >= end:
+        return
+    pieces = []
+    cursor = start
+    while cursor < end:
+        nl = text.find("\n", cursor, end)
+        stop = end if nl < 0 else nl
+        pieces.append((cursor, stop))
+        cursor = stop + 1
+    tokens = list(sent)
+    for s, e in pieces:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e - s < 3:
+            continue
+        unit_tokens = [t for t in tokens if s <= t.idx < e]
+        if unit_tokens:
+            yield _Unit(s, e, unit_tokens)
+
+
+def _claims_from_unit(unit: _Unit, index: _DocIndex) -> list[ExtractedClaim]:
+    text = index.text
+    para = index.paragraph_of(unit.start)
+    para_end = text.find("\n", unit.start)
+    para_text = text[index.paragraph_starts[para] : para_end if para_end >= 0 else len(text)]
+    if is_boilerplate(para_text.strip()) or is_boilerplate(text[unit.start : unit.end]):
+        return []
+    claims: list[ExtractedClaim] = []
+    pieces = _quote_pieces(unit, index)
+    if pieces:
+        for start, end, passage in pieces:
+            claim = _quote_claim(start, end, passage, unit, index)
+            if claim:
+                claims.append(claim)
+        claims.extend(_reported_speech_beside_quotes(unit, index))
+        return claims
+    if _is_question(text, unit.start, unit.end):
+        return []
+    return _statement_claims(unit, index)
+
+
+def _is_question(text: str, start: int, end: int) -> bool:
+    return text[start:end].rstrip(" \"”’'").endswith("?")
+
+
+def _quote_pieces(unit: _Unit, index: _DocIndex) -> list[tuple[int, int, QuotePassage]]:
+    out = []
+    for p in index.long_passages:
+        if p.end <= unit.start:
+            continue
+        if p.start >= unit.end:
+            break
+        s, e = max(p.start, unit.start), min(p.end, unit.end)
+        while s < e and index.text[s] in ' \t“"':
+            s += 1
+        while e > s and index.text[e - 1] in _TRAILING_JUNK + '”"':
+            e -= 1
+        if _word_count(index.text, s, e) >= 3:
+            out.append((s, e, p))
+    return out
+
+
+def _quote_claim(start, end, passage, unit, index) -> ExtractedClaim | None:
+    text = index.text
+    if _is_question(text, start, end):
+        return None
+    speaker, cue = _quote_speaker(passage, index)
+    quantities = [q.quantity for q in index.quantities_in(start, end)]
+    times = _times_in(start, end, unit, index)
+    entities = _entities(start, end, index)
+    if (
+        not quantities
+        and not times
+        and not entities
+        and _opinion_only(unit.tokens, start, end)
+        and _word_count(text, start, end) < 12
+    ):
+        return None
+    return _make_claim(
+        index,
+        start,
+        end,
+        ClaimType.QUOTE,
+        quantities=quantities,
+        times=times,
+        speaker=speaker,
+        cue=cue,
+        entities=entities,
+    )
+
+
+def _quote_speaker(passage: QuotePassage, index: _DocIndex) -> tuple[str | None, str | None]:
+    """The speaker of a quotation: the frame around it, else the quote it continues."""
+    if passage.group in index.group_speakers:
+        return index.group_speakers[passage.group]
+    group = [p for p in index.long_passages if p.group == passage.group]
+    found: tuple[str | None, str | None] = (None, None)
+    for p in group:
+        found = _frame_for_span(p.start, p.end, index)
+        if found[0]:
+            break
+    if not found[0]:
+        found = _previous_quote_speaker(group[0], index)
+    index.group_speakers[passage.group] = found
+    return found
+
+
+def _frame_for_span(start: int, end: int, index: _DocIndex) -> tuple[str | None, str | None]:
+    """A speech verb outside the quote in the sentences it touches (or the one after)."""
+    doc = index.doc
+    text = index.text
+    first = doc.char_span(start, end, alignment_mode="expand")
+    if first is None:
+        return None, None
+    sent_start = first[0].sent.start
+    last_sent = first[-1].sent
+    stop = last_sent.end
+    # "… the talks,” | he said." spaCy sometimes makes the frame its own sentence.
+    if stop < len(doc) and text.find("\n", last_sent.end_char, doc[stop].idx + 1) < 0:
+        stop = doc[stop].sent.end
+    candidates = []
+    for token in doc[sent_start:stop]:
+        if token.idx >= start and token.idx < end:
+            continue
+        if index.in_long_quote(token.idx):
+            continue
+        if text.find("\n", min(token.idx, start), max(token.idx, end)) >= 0:
+            continue
+        if is_speech_verb(token):
+            subj = subject_of(token)
+            if subj is not None and not index.in_long_quote(subj.idx):
+                candidates.append((_distance(token.idx, start, end), subj, token.lemma_))
+        elif token.lower_ == "according":
+            src = according_to(token)
+            if src is not None:
+                candidates.append((_distance(token.idx, start, end), src, "according to"))
+    for _, subj, cue in sorted(candidates, key=lambda c: c[0]):
+        name = speaker_name(subj, index.memory)
+        if name:
+            return name, cue
+    return None, None
+
+
+def _distance(pos: int, start: int, end: int) -> int:
+    return start - pos if pos < start else pos - end
+
+
+def _previous_quote_speaker(passage: QuotePassage, index: _DocIndex):
+    """A quote paragraph with no frame continues the previous quote's speaker."""
+    para = index.paragraph_of(passage.start)
+    for p in reversed(index.long_passages):
+        if p.start >= passage.start or p.group == passage.group:
+            continue
+        if para - index.paragraph_of(p.start) > 2:
+            break
+        known = index.group_speakers.get(p.group)
+        if known and known[0]:
+            return known
+    return None, None
+
+
+def _reported_speech_beside_quotes(unit: _Unit, index: _DocIndex) -> list[ExtractedClaim]:
+    """'…,” he said, adding that the government has agreed to send delegates.'"""
+    claims = []
+    for token in unit.tokens:
+        if not is_speech_verb(token) or index.in_long_quote(token.idx):
+            continue
+        for child in token.children:
+            if child.dep_ != "ccomp" or index.in_long_quote(child.idx):
+                continue
+            left = child.left_edge
+            if left.lower_ == "that" and left.dep_ == "mark":
+                left = left.nbor(1)
+            start = max(left.idx, unit.start)
+            right = child.right_edge
+            end = min(right.idx + len(right), unit.end)
+            if start < token.idx + len(token) or _word_count(index.text, start, end) < 4:
+                continue
+            if any(index.in_long_quote(t.idx) for t in child.subtree):
+                continue
+            subj = subject_of(token)
+            speaker = speaker_name(subj, index.memory) if subj is not None else None
+            claim = _make_claim(
+                index,
+                start,
+                end,
+                ClaimType.ATTRIBUTION,
+                quantities=[q.quantity for q in index.quantities_in(start, end)],
+                times=_times_in(start, end, unit, index),
+                speaker=speaker,
+                cue=token.lemma_,
+                entities=_entities(start, end, index),
+            )
+            if claim:
+                claims.append(claim)
+    return claims
+
+
+def _statement_claims(unit: _Unit, index: _DocIndex) -> list[ExtractedClaim]:
+    frame = _speech_frame(unit, index)
+    clauses = _split_clauses(unit, index) if frame is None else None
+    if clauses:
+        shared_times = _times_in(unit.start, unit.end, unit, index)
+        out = []
+        for start, end, head in clauses:
+            claim = _classify(unit, index, start, end, head, None, shared_times)
+            if claim:
+                out.append(claim)
+        if out:
+            return out
+    claim = _classify(unit, index, unit.start, unit.end, None, frame, None)
+    return [claim] if claim else []
+
+
+@dataclass
+class _Frame:
+    speaker: str | None
+    cue: str
+    content_head: Token | None
+
+
+def _speech_frame(unit: _Unit, index: _DocIndex) -> _Frame | None:
+    for token in unit.tokens:
+        if token.lower_ == "according":
+            src = according_to(token)
+            if src is not None:
+                root = token.head
+                while root.dep_ not in ("ROOT",) and root.head is not root:
+                    root = root.head
+                return _Frame(speaker_name(src, index.memory), "according to", root)
+    for token in unit.tokens:
+        if not is_speech_verb(token):
+            continue
+        content = next((c for c in token.children if c.dep_ in ("ccomp", "xcomp")), None)
+        if content is None and token.dep_ == "ROOT":
+            # "…, Lavrov said." parsed with the clause hanging off the verb.
+            content = next((c for c in token.children if c.dep_ in ("parataxis", "advcl")), None)
+        if content is None:
+            # "announced plans for the conference" reports an event, not speech.
+            continue
+        subj = subject_of(token)
+        if subj is None:
+            continue
+        return _Frame(speaker_name(subj, index.memory), token.lemma_, content)
+    return None
+
+
+def _split_clauses(unit: _Unit, index: _DocIndex) -> list[tuple[int, int, Token]] | None:
+    """'More than 80,000 people have died and hundreds of thousands fled': two claims."""
+    root = unit.tokens[0].sent.root
+    if root.idx < unit.start or root.idx >= unit.end:
+        return None
+    for conj in root.children:
+        if conj.dep_ != "conj" or conj.pos_ not in ("VERB", "AUX"):
+            continue
+        if not any(c.dep_ in ("nsubj", "nsubjpass") for c in conj.children):
+            continue
+        cc = next((c for c in root.children if c.dep_ == "cc" and c.i < conj.i), None)
+        if cc is None:
+            continue
+        first = (unit.start, cc.idx, root)
+        second = (max(conj.left_edge.idx, cc.idx + len(cc)), unit.end, conj)
+        if all(index.quantities_in(s, e) for s, e, _ in (first, second)):
+            return [first, second]
+    return None
+
+
+def _classify(
+    unit: _Unit,
+    index: _DocIndex,
+    start: int,
+    end: int,
+    head: Token | None,
+    frame: _Frame | None,
+    shared_times: list[TimeRef] | None,
+) -> ExtractedClaim | None:
+    found_quantities = index.quantities_in(start, end)
+    quantities = [q.quantity for q in found_quantities]
+    times = _times_in(start, end, unit, index)
+    if not times and shared_times:
+        times = list(shared_times)
+    entities = _entities(start, end, index)
+    speaker = frame.speaker if frame else None
+    content_head = frame.content_head if frame else None
+    if content_head is None:
+        content_head = head or unit.tokens[0].sent.root
+    checkable = bool(quantities or times or _non_speaker_entities(entities, speaker))
+    if not checkable and _opinion_only(unit.tokens, start, end):
+        return None
+    if _is_prediction(content_head, frame):
+        kind = ClaimType.PREDICTION
+    elif quantities:
+        kind = ClaimType.STATISTIC
+    elif frame is not None and (speaker or checkable):
+        kind = ClaimType.ATTRIBUTION
+    elif checkable and _has_finite_verb(unit.tokens, start, end):
+        kind = ClaimType.EVENT
+    else:
+        return None
+    if kind == ClaimType.PREDICTION and not (checkable or speaker):
+        return None
+    return _make_claim(
+        index,
+        start,
+        end,
+        kind,
+        quantities=quantities,
+        times=times,
+        speaker=speaker,
+        cue=frame.cue if frame else None,
+        entities=entities,
+        head=head,
+    )
+
+
+def _non_speaker_entities(entities: list[Entity], speaker: str | None) -> list[Entity]:
+    if not speaker:
+        return entities
+    return [e for e in entities if e.text not in speaker and speaker not in e.text]
+
+
+def _is_prediction(head: Token, frame: _Frame | None) -> bool:
+    if frame is not None and frame.cue in FORWARD_LOOKING_CUES:
+        return True
+    if head.lemma_.lower() in _FORWARD_LEMMAS:
+        return True
+    aux_words = _REPORTED_FUTURE_AUX if frame is not None else _FUTURE_AUX
+    for child in head.children:
+        if child.dep_ in ("aux", "auxpass") and child.lower_ in aux_words:
+            return True
+        if (
+            child.dep_ == "xcomp"
+            and head.lemma_ in ("expect", "set", "plan", "go", "aim")
+            and (head.lemma_ != "go" or head.tag_ == "VBG")
+        ):
+            return True
+    return False
+
+
+def _has_finite_verb(tokens: list[Token], start: int, end: int) -> bool:
+    return any(
+        t.pos_ in ("VERB", "AUX") and t.tag_ in ("VBD", "VBZ", "VBP", "MD", "VBN")
+        for t in tokens
+        if start <= t.idx < end
+    )
+
+
+def _opinion_only(tokens: list[Token], start: int, end: int) -> bool:
+    return any(
+        t.lower_ in _OPINION_WORDS or t.lemma_ in _OPINION_WORDS
+        for t in tokens
+        if start <= t.idx < end
+    )
+
+
+def _entities(start: int, end: int, index: _DocIndex) -> list[Entity]:
+    return [Entity(e.text, e.label_) for e in index.entities_in(start, end)]
+
+
+def _times_in(start: int, end: int, unit: _Unit, index: _DocIndex) -> list[TimeRef]:
+    text = index.text
+    future = any(t.lower_ in ("will", "'ll", "’ll", "shall") for t in unit.tokens)
+    found = find_times(text[start:end], index.reference, future=future)
+    return [_relation_from_syntax(f, start, unit).time for f in found]
+
+
+def _relation_from_syntax(found: FoundTime, offset: int, unit: _Unit) -> FoundTime:
+    """'since fighting broke out … in March 2011': the clause's "since" governs the date."""
+    if found.time.relation != "at":
+        return found
+    pos = offset + found.start
+    token = next((t for t in unit.tokens if t.idx >= pos), None)
+    if token is None:
+        return found
+    node = token
+    for _ in range(4):
+        node = node.head
+        marks = [c.lower_ for c in node.children if c.dep_ == "mark"]
+        for mark in marks:
+            if mark in ("since", "until", "till", "before"):
+                found.time.relation = "since" if mark == "since" else "until"
+                return found
+        if node.pos_ in ("VERB", "AUX") or node.head is node:
+            break
+    return found
+
+
+def _make_claim(
+    index: _DocIndex,
+    start: int,
+    end: int,
+    kind: str,
+    *,
+    quantities: list[Quantity],
+    times: list[TimeRef],
+    speaker: str | None,
+    cue: str | None,
+    entities: list[Entity],
+    head: Token | None = None,
+) -> ExtractedClaim | None:
+    text = index.text
+    while start < end and text[start] in _LEADING_JUNK:
+        start += 1
+    while end > start and text[end - 1] in _TRAILING_JUNK:
+        end -= 1
+    if end - start > _MAX_CLAIM_CHARS:
+        end = start + _MAX_CLAIM_CHARS
+    if end <= start:
+        return None
+    _attach_units(index.quantities_in(start, end), index)
+    claim = ExtractedClaim(
+        text=text[start:end],
+        start=start,
+        end=end,
+        type=kind,
+        quantities=quantities,
+        times=times,
+        speaker=speaker,
+        cue=cue,
+        entities=entities,
+    )
+    claim.summary = summarise(claim, index.doc, head)
+    return claim
+
+
+def _attach_units(found: list[FoundQuantity], index: _DocIndex) -> None:
+    """A count's unit is the noun it counts: "80,000 people" -> people."""
+    if not found:
+        return
+    doc = index.doc
+    for fq in found:
+        q = fq.quantity
+        if q.unit:
+            continue
+        span = doc.char_span(fq.start, fq.end, alignment_mode="expand")
+        if span is None:
+            continue
+        last = span[-1]
+        head = last.head
+        if head.pos_ == "NOUN" and head.i > last.i and head.i - last.i <= 3:
+            q.unit = head.lower_
+        elif last.i + 1 < len(doc) and doc[last.i + 1].pos_ == "NOUN":
+            q.unit = doc[last.i + 1].lower_
+        elif last.i + 2 < len(doc) and doc[last.i + 1].lower_ == "of":
+            nxt = doc[last.i + 2]
+            if nxt.pos_ == "NOUN":
+                q.unit = nxt.lower_
