@@ -1,0 +1,330 @@
+"""Sentence-level check-worthiness scorer (no Django, no spaCy needed at run time).
+
+``score_sentences(["..."])`` returns, for each sentence, ``(score, reasons)``:
+
+* ``score`` is in ``[0, 1]``. It is the linear model's probability *rescaled* so that the
+  decision threshold chosen by cross-validation on ClaimBuster maps to exactly 0.5 (the
+  product's rule is "score >= 0.5 means check-worthy"). The rescaling is piecewise linear and
+  monotone: ``p < t -> 0.5 * p / t`` and ``p >= t -> 0.5 + 0.5 * (p - t) / (1 - t)``, where
+  ``t`` is stored in the model file. Ranking is therefore identical to the raw probability.
+* ``reasons`` are short human-readable strings: ``"model: 0.83"`` first, then the surface cues
+  found in the sentence ("contains a figure '7 million'", "opinion marker 'I think'", ...).
+  The cues are explanations for a reader, computed by regular expressions; the score itself
+  comes from the model (word + character n-gram TF-IDF and the same cues, logistic regression).
+
+The model is a single ``.npz`` of plain arrays (vocabularies, idf, coefficients) loaded with
+``allow_pickle=False``, so loading it executes no code. The featurisation below is the one the
+training script uses (it passes these analyzers to scikit-learn), so training and inference
+cannot drift apart; scikit-learn is NOT needed at run time, only numpy.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MODEL_PATH = Path(__file__).resolve().parent / "models" / "checkworthiness.npz"
+
+# --------------------------------------------------------------------------------------------
+# Featurisation (shared with train_checkworthiness.py)
+# --------------------------------------------------------------------------------------------
+
+_DIGIT = re.compile(r"\d")
+# Words keep inner apostrophes ("don't", "we've") because contractions are strong
+# non-factual cues in spoken text; %, $ and ? are kept as tokens because they carry signal.
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[%$£€?]")
+
+
+def normalise(text: str) -> str:
+    """Lower-case and map every digit to 0, so "7 million" and "9 million" share features."""
+    return _DIGIT.sub("0", text.lower()).replace("’", "'")
+
+
+def word_features(text: str) -> list[str]:
+    """Word unigrams and bigrams of the normalised text."""
+    toks = _WORD.findall(normalise(text))
+    return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
+
+
+def char_features(text: str, lo: int = 2, hi: int = 5) -> list[str]:
+    """Character n-grams inside word boundaries (like scikit-learn's ``char_wb``)."""
+    out: list[str] = []
+    for w in normalise(text).split():
+        w = f" {w} "
+        n_w = len(w)
+        for n in range(lo, min(hi, n_w) + 1):
+            out.extend(w[i : i + n] for i in range(n_w - n + 1))
+    return out
+
+
+_NUMBER_WORDS = (
+    r"hundred|thousand|million|billion|trillion|dozen|twice|double[ds]?|triple[ds]?|half|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|fifty|sixty|seventy|eighty|ninety"
+)
+_CUES: list[tuple[str, re.Pattern[str], str]] = [
+    # (feature name, pattern on the original text, reason template)
+    (
+        "figure",
+        re.compile(
+            rf"(?<![\w.])[$£€]?\d[\d,.]*(?:\s+(?:{_NUMBER_WORDS}))?\b|\b(?:{_NUMBER_WORDS})\b", re.I
+        ),
+        "contains a figure '{}'",
+    ),
+    ("percent", re.compile(r"%|\bper ?cent\b|\bpercentage\b", re.I), "contains a percentage"),
+    (
+        "money",
+        re.compile(
+            r"[$£€]\s?\d|\b(?:dollars?|euros?|pounds sterling|cents?|budget|tax(?:es)?)\b", re.I
+        ),
+        "mentions money '{}'",
+    ),
+    (
+        "year",
+        re.compile(r"\b(?:1[89]|20)\d\d\b|\blast year\b|\bsince\b", re.I),
+        "refers to a date '{}'",
+    ),
+    (
+        "compare",
+        re.compile(
+            r"\b(?:more|less|fewer) than\b|\b(?:highest|lowest|largest|biggest|smallest|most|least|"
+            r"record|increased?|decreased?|doubled|tripled|cut|rose|fell|grew|dropped|"
+            r"went (?:up|down))\b",
+            re.I,
+        ),
+        "comparison or change '{}'",
+    ),
+    (
+        "source",
+        re.compile(
+            r"\baccording to\b|\b(?:report(?:ed|s)?|study|studies|survey|poll|statistics|data|"
+            r"census|audit|analysis)\b",
+            re.I,
+        ),
+        "cites a source '{}'",
+    ),
+    (
+        "opinion",
+        re.compile(
+            r"\bI (?:think|believe|feel|hope|guess|suppose|want|wish|love|like)\b|"
+            r"\bin my (?:opinion|view)\b|\bI'm (?:sure|proud|happy|glad|confident)\b|"
+            r"\bwe (?:need|must|should|have) to\b",
+            re.I,
+        ),
+        "opinion marker '{}'",
+    ),
+    (
+        "modal",
+        re.compile(
+            r"\b(?:will|would|should|could|might|may|must|shall|gonna|going to)\b|'ll\b", re.I
+        ),
+        "modal or future '{}'",
+    ),
+    ("question", re.compile(r"\?\s*[\"')\]]*\s*$"), "is a question"),
+    (
+        "courtesy",
+        re.compile(
+            r"\b(?:thank(?:s| you)|hello|good (?:evening|morning|night)|congratulations|"
+            r"ladies and gentlemen|excuse me|let me (?:say|finish))\b",
+            re.I,
+        ),
+        "courtesy or procedure '{}'",
+    ),
+]
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|me|my|mine|myself)\b")
+_CAP = r"(?:[A-Z][a-z]+(?:['’]s)?|[A-Z]{2,}|[A-Z]\.(?:[A-Z]\.)+)"
+# A capitalised run may contain "of/the/for" ("Bureau of Labor Statistics").
+_PROPER = re.compile(rf"(?<=[\w,;:).] ){_CAP}(?:\s(?:(?:of|the|for)\s)?{_CAP})*")
+_NOT_PROPER = {"I", "I'm", "OK", "Mr", "Mrs", "Ms", "Dr"}
+
+
+def cue_features(text: str) -> list[str]:
+    """Binary surface cues (the same ones that produce the human-readable reasons)."""
+    feats = [name for name, pat, _ in _CUES if pat.search(text)]
+    if _FIRST_PERSON.search(text):
+        feats.append("first_person")
+    n_proper = len(_proper_nouns(text))
+    feats.append(f"proper_{min(n_proper, 3)}")
+    n_words = len(text.split())
+    feats.append(
+        "len_"
+        + ("lt5" if n_words < 5 else "lt10" if n_words < 10 else "lt20" if n_words < 20 else "ge20")
+    )
+    return feats
+
+
+def _proper_nouns(text: str) -> list[str]:
+    """Capitalised word runs not at the start of the sentence: a cheap proxy for names."""
+    return [m for m in _PROPER.findall(text) if m not in _NOT_PROPER]
+
+
+BLOCKS = ("word", "char", "cue")
+ANALYZERS = {"word": word_features, "char": char_features, "cue": cue_features}
+
+# --------------------------------------------------------------------------------------------
+# Model loading and scoring
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Block:
+    index: dict[str, int]
+    idf: np.ndarray  # float64, per feature
+    coef: np.ndarray  # float64, per feature
+    sublinear: bool
+    norm: bool
+
+
+@dataclass(frozen=True)
+class _Model:
+    blocks: dict[str, _Block]
+    intercept: float
+    threshold: float
+    meta: dict[str, Any]
+
+
+_lock = threading.Lock()
+_model: _Model | None = None
+
+
+def load_model(path: Path | str = MODEL_PATH) -> _Model:
+    """Load a model file (plain arrays only: ``allow_pickle=False``)."""
+    with np.load(path, allow_pickle=False) as z:
+        meta = json.loads(str(z["meta"]))
+        blocks = {}
+        for name in BLOCKS:
+            vocab = z[f"{name}_vocab"].tolist()
+            cfg = meta["blocks"][name]
+            blocks[name] = _Block(
+                index={f: i for i, f in enumerate(vocab)},
+                idf=z[f"{name}_idf"].astype(np.float64),
+                coef=z[f"{name}_coef"].astype(np.float64),
+                sublinear=bool(cfg["sublinear_tf"]),
+                norm=bool(cfg["l2_norm"]),
+            )
+    return _Model(blocks, float(meta["intercept"]), float(meta["threshold"]), meta)
+
+
+def get_model() -> _Model:
+    """The shipped model, loaded once per process (thread-safe, lazy)."""
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                _model = load_model()
+    return _model
+
+
+def _block_margin(block: _Block, feats: Iterable[str]) -> float:
+    counts = Counter(feats)
+    idx: list[int] = []
+    tf: list[float] = []
+    for f, c in counts.items():
+        i = block.index.get(f)
+        if i is not None:
+            idx.append(i)
+            tf.append(1.0 + math.log(c) if block.sublinear else float(c))
+    if not idx:
+        return 0.0
+    ix = np.fromiter(idx, dtype=np.intp, count=len(idx))
+    w = np.fromiter(tf, dtype=np.float64, count=len(tf)) * block.idf[ix]
+    s = float(w @ block.coef[ix])
+    if block.norm:
+        n = math.sqrt(float(w @ w))
+        s = s / n if n else 0.0
+    return s
+
+
+def raw_probabilities(sentences: Sequence[str], model: _Model | None = None) -> list[float]:
+    """Un-rescaled logistic-regression probabilities (for evaluation and calibration)."""
+    m = model or get_model()
+    out = []
+    for text in sentences:
+        z = m.intercept
+        for name in BLOCKS:
+            z += _block_margin(m.blocks[name], ANALYZERS[name](text))
+        out.append(1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0)
+    return out
+
+
+def rescale(p: float, threshold: float) -> float:
+    """Monotone piecewise-linear map with ``threshold -> 0.5`` (documented in the module doc)."""
+    if p < threshold:
+        return 0.5 * p / threshold
+    return min(1.0, 0.5 + 0.5 * (p - threshold) / (1.0 - threshold))
+
+
+def _reasons(text: str, p: float) -> list[str]:
+    reasons = [f"model: {p:.2f}"]
+    for _name, pat, template in _CUES:
+        m = pat.search(text)
+        if m:
+            reasons.append(template.format(m.group(0).strip()) if "{}" in template else template)
+    names = _proper_nouns(text)
+    if names:
+        reasons.append("names " + ", ".join(f"'{n}'" for n in names[:3]))
+    return reasons
+
+
+def score_sentences(
+    sentences: Sequence[str], model: _Model | None = None
+) -> list[tuple[float, list[str]]]:
+    """Score sentences: ``(probability rescaled so 0.5 = threshold, reasons)`` for each.
+
+    ``model`` defaults to the shipped one (loaded once per process)."""
+    m = model or get_model()
+    probs = raw_probabilities(sentences, m)
+    out = []
+    for text, p in zip(sentences, probs, strict=True):
+        s = rescale(p, m.threshold)
+        out.append((s, _reasons(text, s)))
+    return out
+
+
+_ENT_REASONS = {
+    "ORG": "names an organisation",
+    "PERSON": "names a person",
+    "GPE": "names a place",
+    "LOC": "names a place",
+    "NORP": "names a group",
+    "LAW": "names a law",
+    "EVENT": "names an event",
+}
+_NUM_ENTS = {"CARDINAL", "PERCENT", "MONEY", "QUANTITY"}
+
+
+def score_docs(docs: Sequence[Any]) -> list[tuple[float, list[str]]]:
+    """Score spaCy Docs or Spans. Same scores as ``score_sentences`` on their text; the reasons
+    additionally use the named entities spaCy already found (no extra pipeline run)."""
+    results = score_sentences([d.text for d in docs])
+    out = []
+    for doc, (score, reasons) in zip(docs, results, strict=True):
+        extra: list[str] = []
+        seen: set[str] = set()
+        for ent in getattr(doc, "ents", ()):
+            label = ent.label_
+            if label in _NUM_ENTS:
+                msg = f"contains a figure '{ent.text}'"
+            elif label in _ENT_REASONS:
+                msg = f"{_ENT_REASONS[label]} '{ent.text}'"
+            else:
+                continue
+            if label not in seen:
+                seen.add(label)
+                extra.append(msg)
+        if extra:
+            # Entity reasons are more precise than the regex ones they duplicate.
+            reasons = [reasons[0], *extra] + [
+                r for r in reasons[1:] if not r.startswith(("contains a figure", "names '"))
+            ]
+        out.append((score, reasons))
+    return out

