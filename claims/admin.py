@@ -1,0 +1,229 @@
+"""Admin: where editors upload articles (paste, file, or bulk) and admins manage accounts."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from claims import services
+from claims.forms import ArticleUploadForm
+from claims.models import Article, Claim, ExtractionJob, Source, StatusChange
+from claims.uploads import UploadError, read_upload
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Django's documented pattern for a field that takes several files."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class BulkImportForm(forms.Form):
+    files = MultipleFileField(
+        help_text=".txt, .md or .html files (one article each) or .jsonl files "
+        '(one {"title", "text", "outlet", "url", "published_date"} object per line).'
+    )
+
+
+class ExtractionJobInline(admin.TabularInline):
+    model = ExtractionJob
+    fields = [
+        "state",
+        "attempts",
+        "claim_count",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "error",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "outlet",
+        "dateline_place",
+        "published_date",
+        "uploaded_by",
+        "created_at",
+        "desk_link",
+    ]
+    list_filter = ["outlet", "created_at"]
+    search_fields = ["title", "body", "outlet", "url"]
+    readonly_fields = ["body_hash", "uploaded_by", "created_at", "updated_at"]
+    inlines = [ExtractionJobInline]
+    actions = ["rerun_extraction"]
+    change_list_template = "admin/claims/article/change_list.html"
+
+    @admin.display(description="Desk")
+    def desk_link(self, obj: Article) -> str:
+        return format_html('<a href="{}">Claims</a>', obj.get_absolute_url())
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ArticleUploadForm
+            kwargs["fields"] = None
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [
+                (None, {"fields": ["text", "upload"]}),
+                ("Details (optional: read from the text when left empty)", {
+                    "fields": ["title", "outlet", "url", "published_date"]
+                }),
+            ]  # fmt: skip
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # New articles go through the service (dateline, duplicates, extraction job);
+        # the admin then carries on with the stored article as its object.
+        article = services.article_create(**form.prepared, uploaded_by=request.user)
+        obj.__dict__.update(article.__dict__)
+
+    def get_urls(self):
+        urls = super().get_urls()
+        bulk = path(
+            "bulk-import/",
+            self.admin_site.admin_view(self.bulk_import_view),
+            name="claims_article_bulk_import",
+        )
+        return [bulk, *urls]
+
+    def bulk_import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = BulkImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            uploads, refused = [], []
+            for upload in form.cleaned_data["files"]:
+                try:
+                    uploads.extend(read_upload(upload.name, upload.read()))
+                except UploadError as exc:
+                    refused.append((upload.name, str(exc)))
+            report = services.articles_import(uploads=uploads, uploaded_by=request.user)
+            report.errors[:0] = refused
+            self.message_user(
+                request, report.summary(), messages.SUCCESS if report.created else messages.WARNING
+            )
+            for name, existing in report.duplicates:
+                self.message_user(
+                    request, f"{name}: already stored as “{existing.title}”.", messages.WARNING
+                )
+            for name, error in report.errors:
+                self.message_user(request, f"{name}: {error}", messages.ERROR)
+            return redirect(reverse("admin:claims_article_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Bulk import articles",
+            "form": form,
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/claims/article/bulk_import.html", context)
+
+    @admin.action(description="Re-run extraction", permissions=["add"])
+    def rerun_extraction(self, request, queryset):
+        for article in queryset:
+            services.job_retry_article(article=article, requested_by=request.user)
+        self.message_user(request, f"Extraction queued for {queryset.count()} articles.")
+
+
+@admin.register(ExtractionJob)
+class ExtractionJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "article",
+        "state",
+        "attempts",
+        "claim_count",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["state"]
+    list_select_related = ["article"]
+    readonly_fields = [f.name for f in ExtractionJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class SourceInline(admin.TabularInline):
+    model = Source
+    extra = 0
+    readonly_fields = ["added_by", "added_at"]
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    extra = 0
+    readonly_fields = ["changed_by", "changed_at", "from_status", "to_status", "note"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = [
+        "summary",
+        "type",
+        "score",
+        "speaker",
+        "status",
+        "assignee",
+        "article",
+        "is_orphaned",
+    ]
+    list_filter = ["status", "type", "is_orphaned"]
+    list_select_related = ["article", "assignee"]
+    search_fields = ["text", "summary", "speaker"]
+    raw_id_fields = ["article", "assignee", "reviewed_by"]
+    # Status changes go through the desk (rules, history, locking), not through this form.
+    readonly_fields = ["status", "version", "reviewed_by", "reviewed_at", "fingerprint"]
+    inlines = [SourceInline, StatusChangeInline]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "url", "claim", "is_counter", "added_by", "added_at"]
+    raw_id_fields = ["claim"]
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(admin.ModelAdmin):
+    list_display = ["claim", "from_status", "to_status", "changed_by", "changed_at"]
+    list_filter = ["to_status"]
+    readonly_fields = ["claim", "changed_by", "changed_at", "from_status", "to_status", "note"]
+
+    def has_add_permission(self, request):
+        return False

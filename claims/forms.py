@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from claims.models import Article, Claim
+from claims.selectors import SORTS, ClaimFilters
+
+
+class ClaimFilterForm(forms.Form):
+    """The dashboard's filters, read from the query string (so links and back work)."""
+
+    q = forms.CharField(required=False, label="Search")
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Claim.Status.choices])
+    type = forms.ChoiceField(required=False, choices=[("", "Any type"), *Claim.Type.choices])
+    article = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    outlet = forms.CharField(required=False)
+    speaker = forms.CharField(required=False)
+    assignee = forms.CharField(required=False)  # a user id, or "none" for unassigned
+    score_min = forms.FloatField(required=False, min_value=0, max_value=1, label="Score ≥")
+    score_max = forms.FloatField(required=False, min_value=0, max_value=1, label="Score ≤")
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("-score", "Highest score"),
+            ("score", "Lowest score"),
+            ("-date", "Newest"),
+            ("date", "Oldest"),
+        ],
+    )
+
+    def to_filters(self) -> ClaimFilters:
+        """Valid fields become filters; an invalid field is ignored rather than failing."""
+        self.is_valid()  # fills cleaned_data with the fields that are valid
+        data = self.cleaned_data
+        assignee = (data.get("assignee") or "").strip()
+        sort = data.get("sort") or "-score"
+        return ClaimFilters(
+            status=data.get("status") or "",
+            type=data.get("type") or "",
+            article=data.get("article"),
+            outlet=(data.get("outlet") or "").strip(),
+            speaker=(data.get("speaker") or "").strip(),
+            assignee=int(assignee) if assignee.isdigit() else None,
+            unassigned=assignee == "none",
+            q=(data.get("q") or "").strip(),
+            score_min=data.get("score_min"),
+            score_max=data.get("score_max"),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            sort=sort if sort in SORTS else "-score",
+        )
+
+
+class ClaimStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Claim.Status.choices)
+    version = forms.IntegerField(min_value=1)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    source_url = forms.URLField(required=False, max_length=2000, assume_scheme="https")
+    source_title = forms.CharField(required=False, max_length=500)
+    counter_source = forms.BooleanField(required=False)
+
+
+class ArticleUploadForm(forms.ModelForm):
+    """Admin add form: paste the text or upload one file."""
+
+    text = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 20, "cols": 100}),
+        help_text="Paste the article. Without a title, its first line is the headline.",
+    )
+    upload = forms.FileField(
+        required=False,
+        help_text="Or upload a .txt, .md or .html file (HTML is reduced to its text).",
+    )
+
+    class Meta:
+        model = Article
+        fields = ["title", "outlet", "url", "published_date"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = False
+        self.prepared: dict = {}
+
+    def clean(self):
+        from claims import services
+        from claims.uploads import UploadError, read_upload
+
+        data = super().clean()
+        upload = data.get("upload")
+        try:
+            if upload:
+                items = read_upload(upload.name, upload.read())
+                if len(items) != 1:
+                    raise UploadError("Use Bulk import for JSONL files that hold several articles.")
+                item = items[0]
+                text, title = item.text, data.get("title") or item.title
+                outlet, url = data.get("outlet") or item.outlet, data.get("url") or item.url
+                published = data.get("published_date") or item.published_date
+            elif (data.get("text") or "").strip():
+                text, title = data["text"], data.get("title") or ""
+                outlet, url = data.get("outlet") or "", data.get("url") or ""
+                published = data.get("published_date")
+            else:
+                raise UploadError("Paste the article's text or choose a file.")
+            existing = services.article_duplicate_of(text=text, title=title)
+        except UploadError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if existing:
+            raise forms.ValidationError(
+                f"This article is already stored as “{existing.title}” (article {existing.pk})."
+            )
+        self.prepared = {
+            "text": text, "title": title, "outlet": outlet, "url": url, "published_date": published,
+        }  # fmt: skip
+        return data
+
+
+def reviewer_choices() -> list[tuple[str, str]]:
+    users = get_user_model().objects.filter(is_active=True).order_by("username")
+    return [("", "Anyone"), ("none", "Unassigned")] + [(str(u.pk), u.get_username()) for u in users]

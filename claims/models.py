@@ -1,0 +1,214 @@
+"""The desk's records: articles, their extraction jobs, claims, sources and review history."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class Article(models.Model):
+    title = models.CharField(max_length=500)
+    body = models.TextField(help_text="The article text after its headline; claims point into it.")
+    outlet = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    dateline_place = models.CharField(max_length=200, blank=True)
+    # ISO date or a part of one: "--05-28" when the dateline gives no year.
+    dateline_date = models.CharField(max_length=10, blank=True)
+    published_date = models.DateField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # sha256 of the normalised body: the same text uploaded twice is one article.
+    body_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title or f"Article {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims-article", args=[self.pk])
+
+    @property
+    def reference_date(self) -> datetime.date | None:
+        """The date that relative times ("on Monday", "last year") are read against."""
+        if self.published_date:
+            return self.published_date
+        try:
+            return datetime.date.fromisoformat(self.dateline_date)
+        except ValueError:
+            return None
+
+
+class ExtractionJob(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="jobs")
+    state = models.CharField(max_length=10, choices=State, default=State.QUEUED, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    pipeline = models.CharField(max_length=100, blank=True)
+    claim_count = models.PositiveIntegerField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Null until the broker accepted the job: the sweeper resends those (Redis was down).
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    nlp_seconds = models.FloatField(null=True, blank=True)
+    # Set by each delivery that starts the job; only the delivery holding the current token
+    # may write claims, so a job delivered twice completes once.
+    run_token = models.CharField(max_length=32, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = "created_at"
+
+    def __str__(self) -> str:
+        return f"Job {self.pk} for article {self.article_id}: {self.state}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def duration(self) -> datetime.timedelta | None:
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
+
+
+class Claim(models.Model):
+    class Type(models.TextChoices):
+        STATISTIC = "statistic", "Statistic"
+        QUOTE = "quote", "Quote"
+        ATTRIBUTION = "attribution", "Attribution"
+        EVENT = "event", "Event"
+        PREDICTION = "prediction", "Prediction"
+
+    class Status(models.TextChoices):
+        UNREVIEWED = "unreviewed", "Unreviewed"
+        SOURCED = "sourced", "Sourced"
+        DISPUTED = "disputed", "Disputed"
+        VERIFIED = "verified", "Verified"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
+    # Where the claim sits in article.body: body[start:end] == text.
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField()
+    type = models.CharField(max_length=12, choices=Type, db_index=True)
+    quantities = models.JSONField(default=list, blank=True)
+    times = models.JSONField(default=list, blank=True)
+    speaker = models.CharField(max_length=200, blank=True, db_index=True)
+    cue = models.CharField(max_length=100, blank=True)
+    entities = models.JSONField(default=list, blank=True)
+    summary = models.CharField(max_length=500, blank=True)
+    score = models.FloatField(default=0.0)
+    score_reasons = models.JSONField(default=list, blank=True)
+    # Stable across re-extraction (normalised text), so reviews survive a pipeline upgrade.
+    fingerprint = models.CharField(max_length=64)
+    # The claim was not found again by the latest extraction; kept for its history.
+    is_orphaned = models.BooleanField(default=False)
+
+    status = models.CharField(
+        max_length=10, choices=Status, default=Status.UNREVIEWED, db_index=True
+    )
+    # Optimistic locking: every review change must name the version it was made against.
+    version = models.PositiveIntegerField(default=1)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_claims",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviewed_claims",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article_id", "start", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "fingerprint"], name="claim_unique_fingerprint_per_article"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="claim_span"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-score", "-id"], name="claim_score_idx"),
+            models.Index(fields=["-created_at", "-id"], name="claim_created_idx"),
+        ]
+        permissions = [("assign_claim", "Can assign claims and run bulk actions")]
+
+    def __str__(self) -> str:
+        return self.summary or self.text[:80]
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#claim-{self.pk}"
+
+
+class Source(models.Model):
+    """Evidence attached to a claim: a URL, a citation, or both."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="sources")
+    url = models.URLField(max_length=2000, blank=True)
+    title = models.CharField(max_length=500, blank=True, help_text="Title or citation")
+    # A counter-source contradicts the claim (enough to mark it disputed).
+    is_counter = models.BooleanField(default=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(url="", title=""), name="source_has_url_or_citation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class StatusChange(models.Model):
+    """One entry of a claim's review history: who moved it from what to what, and why."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="history")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(max_length=10, choices=Claim.Status)
+    to_status = models.CharField(max_length=10, choices=Claim.Status)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        verbose_name_plural = "status changes"
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"

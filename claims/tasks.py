@@ -1,0 +1,47 @@
+"""Celery tasks: thin wrappers that take ids and call services.
+
+Delivery is at least once (acks_late, reject_on_worker_lost); services.job_run makes a
+repeated delivery harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import InterfaceError, OperationalError
+
+from claims import services
+
+logger = logging.getLogger(__name__)
+
+# Errors worth another try: the database or the network hiccuped, not the article.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+MAX_RETRIES = 3
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES)
+def extract_article(self, job_id: int) -> int | None:
+    try:
+        job = services.job_run(job_id=job_id)
+    except TRANSIENT_ERRORS as exc:
+        if self.request.retries >= MAX_RETRIES:
+            services.job_fail(job_id=job_id, error=f"Gave up after {MAX_RETRIES} retries: {exc!r}")
+            return None
+        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+    except SoftTimeLimitExceeded:
+        services.job_fail(job_id=job_id, error="Extraction took longer than the time limit.")
+        return None
+    except Exception as exc:
+        # Anything else is about this article (a bug or a poison input): retrying won't
+        # help, so record it where the desk sees it and let other jobs go on.
+        logger.exception("Extraction job %s failed", job_id)
+        services.job_fail(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
+        return None
+    return job.claim_count if job else None
+
+
+@shared_task
+def requeue_stuck_jobs() -> int:
+    return services.jobs_requeue_stuck()

@@ -1,0 +1,118 @@
+"""Turning uploaded bytes into article text: size bounds, encodings, HTML, JSONL.
+
+Every refusal is an ``UploadError`` whose message an editor can act on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import charset_normalizer
+import trafilatura
+from django.conf import settings
+
+TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+ALLOWED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+
+
+class UploadError(ValueError):
+    pass
+
+
+@dataclass
+class UploadedArticle:
+    """One article's worth of an upload, before it becomes an Article."""
+
+    text: str
+    name: str = ""
+    title: str = ""
+    outlet: str = ""
+    url: str = ""
+    published_date: str = ""
+
+
+def decode_text(data: bytes, *, name: str = "upload") -> str:
+    """Decode bytes as text: BOMs first, then UTF-8, then a detected legacy encoding."""
+    limit = settings.NEWSFACTS_MAX_UPLOAD_BYTES
+    if len(data) > limit:
+        raise UploadError(f"{name} is {len(data):,} bytes; the limit is {limit:,} bytes.")
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return _strip_controls(data.decode(encoding, errors="replace"))
+    if b"\x00" in data:
+        raise UploadError(f"{name} looks like a binary file, not text.")
+    try:
+        return _strip_controls(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise UploadError(f"{name} is not text in any encoding NewsFacts recognises.")
+    return _strip_controls(str(best))
+
+
+def _strip_controls(text: str) -> str:
+    # Control characters other than line breaks and tabs only ever come from broken files.
+    return "".join(ch for ch in text if ch >= " " or ch in "\n\r\t").replace("\r\n", "\n")
+
+
+def html_to_text(html: str, *, name: str = "upload") -> UploadedArticle:
+    """Reduce an HTML page to its article text (trafilatura drops menus, ads, scripts)."""
+    extracted = trafilatura.bare_extraction(html, include_comments=False, with_metadata=True)
+    if not extracted or not (extracted.text or "").strip():
+        raise UploadError(f"{name}: no article text found in this HTML page.")
+    return UploadedArticle(
+        text=extracted.text,
+        name=name,
+        title=extracted.title or "",
+        outlet=extracted.sitename or "",
+        url=extracted.url or "",
+        published_date=extracted.date or "",
+    )
+
+
+def read_upload(name: str, data: bytes) -> list[UploadedArticle]:
+    """Read one uploaded file into the articles it holds (several for JSONL)."""
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        allowed = ", ".join(sorted(ALLOWED_SUFFIXES))
+        raise UploadError(f"{name}: unsupported file type {suffix or '(none)'}; use {allowed}.")
+    text = decode_text(data, name=name)
+    if suffix in HTML_SUFFIXES:
+        return [html_to_text(text, name=name)]
+    if suffix in JSONL_SUFFIXES:
+        return list(read_jsonl(text, name=name))
+    return [UploadedArticle(text=text, name=name)]
+
+
+def read_jsonl(text: str, *, name: str = "upload"):
+    """Yield articles from JSON Lines: {"text"|"body", "title"?, "outlet"?, "url"?, ...}."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise UploadError(f"{name} line {number}: not valid JSON ({exc.msg}).") from None
+        if not isinstance(record, dict):
+            raise UploadError(f"{name} line {number}: expected a JSON object.")
+        body = record.get("text") or record.get("body")
+        if not isinstance(body, str) or not body.strip():
+            raise UploadError(f'{name} line {number}: no "text" or "body" field.')
+        yield UploadedArticle(
+            text=body,
+            name=f"{name}:{number}",
+            title=str(record.get("title") or ""),
+            outlet=str(record.get("outlet") or record.get("source") or ""),
+            url=str(record.get("url") or ""),
+            published_date=str(record.get("published_date") or record.get("date") or ""),
+        )

