@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -78,10 +79,14 @@ class ArticleAdmin(admin.ModelAdmin):
     inlines = [ExtractionJobInline]
     actions = ["rerun_extraction"]
     change_list_template = "admin/claims/article/change_list.html"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description="Desk")
     def desk_link(self, obj: Article) -> str:
         return format_html('<a href="{}">Claims</a>', obj.get_absolute_url())
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []  # a new article has no jobs yet
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -109,6 +114,14 @@ class ArticleAdmin(admin.ModelAdmin):
         # the admin then carries on with the stored article as its object.
         article = services.article_create(**form.prepared, uploaded_by=request.user)
         obj.__dict__.update(article.__dict__)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # After a plain "Save", show the article on the desk, where its extraction job
+        # reports progress live, rather than the admin list.
+        if "_addanother" in request.POST or "_continue" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(request, f"Stored “{obj.title}”; extracting its claims now.")
+        return redirect(obj.get_absolute_url())
 
     def get_urls(self):
         urls = super().get_urls()
@@ -178,6 +191,7 @@ class ExtractionJobAdmin(admin.ModelAdmin):
 
 class SourceInline(admin.TabularInline):
     model = Source
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     extra = 0
     readonly_fields = ["added_by", "added_at"]
 
@@ -211,10 +225,18 @@ class ClaimAdmin(admin.ModelAdmin):
     # Status changes go through the desk (rules, history, locking), not through this form.
     readonly_fields = ["status", "version", "reviewed_by", "reviewed_at", "fingerprint"]
     inlines = [SourceInline, StatusChangeInline]
+    actions = ["export_csv"]
+
+    @admin.action(description="Export selected claims as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        from claims.views_export import csv_response
+
+        return csv_response(request, queryset, name="newsfacts-selected-claims")
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "url", "claim", "is_counter", "added_by", "added_at"]
     raw_id_fields = ["claim"]
 

@@ -120,7 +120,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, today
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -175,6 +174,8 @@ NEWSFACTS_SPACY_MODEL = os.getenv("NEWSFACTS_SPACY_MODEL", "en_core_web_sm_vbspa
 NEWSFACTS_DEMO_PASSWORD = os.getenv("NEWSFACTS_DEMO_PASSWORD", "")
 NEWSFACTS_ORGANISATION = os.getenv("NEWSFACTS_ORGANISATION", "NewsFacts desk")
 NEWSFACTS_ORGANISATION_URL = os.getenv("NEWSFACTS_ORGANISATION_URL", "")
+# Where the desk is served: the links in exports made outside a request (export_claims).
+NEWSFACTS_BASE_URL = os.getenv("NEWSFACTS_BASE_URL", "http://127.0.0.1:8000")
 
 # Redis: REDIS_URL for a real server; otherwise the embedded one, on a unix socket under
 # var/ that `make run` (and the test suite) start with newsfacts.embedded_redis.
