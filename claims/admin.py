@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from claims import services
+from claims import services, views_export
 from claims.forms import ArticleUploadForm
 from claims.models import Article, Claim, ExtractionJob, Source, StatusChange
 from claims.uploads import UploadError, read_upload
@@ -229,9 +229,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export selected claims as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
-        from claims.views_export import csv_response
-
-        return csv_response(request, queryset, name="newsfacts-selected-claims")
+        return views_export.csv_response(request, queryset, name="newsfacts-selected-claims")
 
 
 @admin.register(Source)

@@ -1,67 +1,222 @@
-"""CSV export of claim status: streamed, formula-safe, one query per chunk, not per row."""
+"""CSV export of claim status: streamed, formula-safe, a few queries per chunk, none per row.
+
+The rows come from one query over the claims (the dashboard's selector, in its sort order),
+read with ``.iterator()``: a server-side cursor on PostgreSQL, lazy ``fetchmany`` steps of
+the sqlite3 cursor on SQLite. Every ``chunk_size`` rows, the chunk's sources and notes are
+fetched in one query each (by claim id), the chunk is written to a string and handed on.
+So memory holds one chunk at a time, whatever the number of claims.
+"""
 
 from __future__ import annotations
 
 import csv
-import json
-from collections.abc import Iterator
+import io
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
 
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
-from claims.models import Claim
+from claims.models import Claim, Source, StatusChange
 
-COLUMNS = [
-    ("claim_id", "id"),
-    ("article_title", "article__title"),
-    ("outlet", "article__outlet"),
-    ("article_url", "article__url"),
-    ("published_date", "article__published_date"),
-    ("claim_text", "text"),
-    ("summary", "summary"),
-    ("type", "type"),
-    ("score", "score"),
-    ("speaker", "speaker"),
-    ("quantities", "quantities"),
-    ("times", "times"),
-    ("status", "status"),
-    ("assignee", "assignee__username"),
-    ("last_reviewer", "reviewed_by__username"),
-    ("reviewed_at", "reviewed_at"),
+# Header row, in order. docs/exports.md describes every column; keep the two in step.
+HEADER = [
+    "claim_id",
+    "article_title",
+    "outlet",
+    "article_url",
+    "published_date",
+    "claim_text",
+    "summary",
+    "type",
+    "score",
+    "speaker",
+    "quantities",
+    "times",
+    "status",
+    "assignee",
+    "last_reviewer",
+    "reviewed_at",
+    "sources",
+    "counter_sources",
+    "latest_note",
+    "claim_link",
 ]
-HEADER = [name for name, _ in COLUMNS]
-FIELDS = [path for _, path in COLUMNS]
+
+_USERNAME = get_user_model().USERNAME_FIELD
+# What the claims query reads; positions are used by _row below.
+FIELDS = [
+    "id",
+    "article_id",
+    "article__title",
+    "article__outlet",
+    "article__url",
+    "article__published_date",
+    "text",
+    "summary",
+    "type",
+    "score",
+    "speaker",
+    "quantities",
+    "times",
+    "status",
+    f"assignee__{_USERNAME}",
+    f"reviewed_by__{_USERNAME}",
+    "reviewed_at",
+]
 
 # Spreadsheets run a cell starting with these as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\x00")
+# Several sources in one cell: one per line (a URL never contains a line break).
+LIST_SEPARATOR = "\n"
+
+CHUNK_SIZE = 2000
 
 
-class Echo:
-    """A file-like object whose write returns the line, for StreamingHttpResponse."""
+def safe_cell(value: str) -> str:
+    """Neutralise a cell a spreadsheet would run as a formula: prefix it with a quote.
 
-    def write(self, value: str) -> str:
-        return value
+    The quote makes Excel, LibreOffice and Google Sheets show the cell as text; the
+    content after it is unchanged, so nothing is lost.
+    """
+    if value and value[0] in FORMULA_PREFIXES:
+        return "'" + value
+    return value
 
 
-def safe_cell(value) -> str:
+def _number(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, (list, dict)):
-        value = json.dumps(value, ensure_ascii=False)
-    text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+    value = float(value)
+    return str(int(value)) if value.is_integer() else repr(value)
 
 
-def claim_rows(claims: QuerySet[Claim], *, chunk_size: int = 2000) -> Iterator[list[str]]:
-    yield HEADER
-    for row in claims.values_list(*FIELDS).iterator(chunk_size=chunk_size):
-        yield [safe_cell(value) for value in row]
+def format_quantities(quantities: list[dict] | None) -> str:
+    """The normalised figures, readable in a cell: "more than 80000 people; 3.4 percent"."""
+    parts = []
+    for q in quantities or []:
+        if q.get("value") is not None:
+            figure = _number(q["value"])
+        elif q.get("low") is not None or q.get("high") is not None:
+            figure = f"{_number(q.get('low'))} to {_number(q.get('high'))}".strip()
+        else:
+            figure = q.get("text") or ""
+        parts.append(" ".join(p for p in (q.get("qualifier"), figure, q.get("unit")) if p))
+    return "; ".join(parts)
 
 
-def csv_lines(claims: QuerySet[Claim], *, bom: bool = False) -> Iterator[str]:
-    writer = csv.writer(Echo())
-    if bom:
-        yield "\ufeff"
-    for row in claim_rows(claims):
-        yield writer.writerow(row)
+def format_times(times: list[dict] | None) -> str:
+    """The normalised times: "since 2011-03; at 2013-05-28" (the text when unresolved)."""
+    return "; ".join(
+        f"{t.get('relation') or 'at'} {t.get('value') or t.get('text') or ''}".strip()
+        for t in times or []
+    )
+
+
+def claim_link_prefix() -> tuple[str, str]:
+    """The claim page's path around the article id: ("/articles/", "/#claim-")."""
+    marker = "987654321"
+    head, tail = reverse("claims-article", args=[int(marker)]).split(marker)
+    return head, f"{tail}#claim-"
+
+
+def _chunk_extras(
+    ids: Sequence[int],
+) -> tuple[dict[int, list[str]], dict[int, list[str]], dict[int, str]]:
+    """Sources, counter-sources and latest note of these claims: two queries per batch."""
+    sources: dict[int, list[str]] = defaultdict(list)
+    counters: dict[int, list[str]] = defaultdict(list)
+    notes: dict[int, str] = {}
+    # SQLite builds may cap query parameters at 999; PostgreSQL has no such cap.
+    step = connection.features.max_query_params or len(ids) or 1
+    for start in range(0, len(ids), step):
+        batch = ids[start : start + step]
+        rows = (
+            Source.objects.filter(claim_id__in=batch)
+            .order_by("claim_id", "added_at", "id")
+            .values_list("claim_id", "url", "title", "is_counter")
+        )
+        for claim_id, url, title, is_counter in rows:
+            (counters if is_counter else sources)[claim_id].append(url or title)
+        # Oldest first, so the last note written per claim is its latest.
+        history = (
+            StatusChange.objects.filter(claim_id__in=batch)
+            .exclude(note="")
+            .order_by("claim_id", "changed_at", "id")
+            .values_list("claim_id", "note")
+        )
+        notes.update(history)
+    return sources, counters, notes
+
+
+def claim_row_chunks(
+    claims: QuerySet[Claim], *, link_base: str, chunk_size: int = CHUNK_SIZE
+) -> Iterator[list[list[str]]]:
+    """The CSV rows (no header) of these claims, in the queryset's order, chunk by chunk."""
+    tz = timezone.get_current_timezone()
+    head, tail = claim_link_prefix()
+    link_head = link_base.rstrip("/") + head
+    no_sources: list[str] = []
+    rows = claims.values_list(*FIELDS).iterator(chunk_size=chunk_size)
+    while chunk := list(islice(rows, chunk_size)):
+        sources, counters, notes = _chunk_extras([row[0] for row in chunk])
+        out = []
+        for (
+            claim_id, article_id, title, outlet, url, published, text, summary, type_,
+            score, speaker, quantities, times, status, assignee, reviewer, reviewed_at,
+        ) in chunk:  # fmt: skip
+            out.append(
+                [
+                    str(claim_id),
+                    safe_cell(title),
+                    safe_cell(outlet),
+                    safe_cell(url),
+                    published.isoformat() if published else "",
+                    safe_cell(text),
+                    safe_cell(summary),
+                    type_,
+                    f"{score:.3f}",
+                    safe_cell(speaker),
+                    safe_cell(format_quantities(quantities)),
+                    safe_cell(format_times(times)),
+                    status,
+                    safe_cell(assignee or ""),
+                    safe_cell(reviewer or ""),
+                    reviewed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if reviewed_at else "",
+                    safe_cell(LIST_SEPARATOR.join(sources.get(claim_id, no_sources))),
+                    safe_cell(LIST_SEPARATOR.join(counters.get(claim_id, no_sources))),
+                    safe_cell(notes.get(claim_id, "")),
+                    f"{link_head}{article_id}{tail}{claim_id}",
+                ]
+            )
+        yield out
+
+
+def csv_chunks(
+    claims: QuerySet[Claim],
+    *,
+    link_base: str,
+    bom: bool = False,
+    chunk_size: int = CHUNK_SIZE,
+    on_rows: Callable[[int], object] | None = None,
+) -> Iterator[str]:
+    """The CSV text (RFC 4180: CRLF, quotes doubled), one string per chunk of rows.
+
+    ``bom`` starts the file with U+FEFF, so that Excel reads it as UTF-8. ``on_rows`` is
+    called with the number of rows in each chunk (a progress bar).
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)  # the "excel" dialect: RFC 4180 with CRLF line ends
+    writer.writerow(HEADER)
+    yield ("\ufeff" if bom else "") + buffer.getvalue()
+    for rows in claim_row_chunks(claims, link_base=link_base, chunk_size=chunk_size):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(rows)
+        yield buffer.getvalue()
+        if on_rows:
+            on_rows(len(rows))

@@ -76,6 +76,24 @@ def claim_list_for_review(*, filters: ClaimFilters | None = None) -> QuerySet[Cl
     return claim_list(filters=filters).select_related("article", "assignee", "reviewed_by")
 
 
+def claims_for_export(*, filters: ClaimFilters | None = None) -> QuerySet[Claim]:
+    """The CSV export's claims: exactly the dashboard's, in the dashboard's order."""
+    return claim_list(filters=filters)
+
+
+# Only verdicts are published; "sourced" says where a figure came from, not whether it is true.
+CLAIMREVIEW_STATUSES = (Claim.Status.VERIFIED, Claim.Status.DISPUTED)
+
+
+def claims_for_claimreview(*, filters: ClaimFilters | None = None) -> QuerySet[Claim]:
+    """The dashboard's claims that carry a verdict, for the ClaimReview feed."""
+    return (
+        claim_list(filters=filters)
+        .filter(status__in=CLAIMREVIEW_STATUSES)
+        .select_related("article")
+    )
+
+
 def claim_status_counts(*, filters: ClaimFilters | None = None) -> dict[str, int]:
     """Claims per status under the given filters (ignoring the status filter itself)."""
     filters = filters or ClaimFilters()
