@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -14,7 +15,7 @@ from django.utils.html import format_html
 from claims import services, views_export
 from claims.forms import ArticleUploadForm
 from claims.models import Article, Claim, ExtractionJob, Source, StatusChange
-from claims.uploads import UploadError, read_upload
+from claims.uploads import UploadError, check_upload_size, read_upload
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -40,6 +41,15 @@ class BulkImportForm(forms.Form):
         help_text=".txt, .md or .html files (one article each) or .jsonl files "
         '(one {"title", "text", "outlet", "url", "published_date"} object per line).'
     )
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        limit = settings.NEWSFACTS_MAX_UPLOAD_FILES
+        if len(files) > limit:
+            raise forms.ValidationError(
+                f"{len(files)} files chosen; upload at most {limit} at a time."
+            )
+        return files
 
 
 class ExtractionJobInline(admin.TabularInline):
@@ -140,6 +150,7 @@ class ArticleAdmin(admin.ModelAdmin):
             uploads, refused = [], []
             for upload in form.cleaned_data["files"]:
                 try:
+                    check_upload_size(upload)
                     uploads.extend(read_upload(upload.name, upload.read()))
                 except UploadError as exc:
                     refused.append((upload.name, str(exc)))

@@ -90,12 +90,13 @@ class ArticleUploadForm(forms.ModelForm):
 
     def clean(self):
         from claims import services
-        from claims.uploads import UploadError, read_upload
+        from claims.uploads import UploadError, check_upload_size, read_upload
 
         data = super().clean()
         upload = data.get("upload")
         try:
             if upload:
+                check_upload_size(upload)
                 items = read_upload(upload.name, upload.read())
                 if len(items) != 1:
                     raise UploadError("Use Bulk import for JSONL files that hold several articles.")

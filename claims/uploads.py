@@ -36,6 +36,13 @@ class UploadedArticle:
     published_date: str = ""
 
 
+def check_upload_size(upload) -> None:
+    """Refuse an uploaded file by its declared size, before reading it into memory."""
+    limit = settings.NEWSFACTS_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise UploadError(f"{upload.name} is {upload.size:,} bytes; the limit is {limit:,} bytes.")
+
+
 def decode_text(data: bytes, *, name: str = "upload") -> str:
     """Decode bytes as text: BOMs first, then UTF-8, then a detected legacy encoding."""
     limit = settings.NEWSFACTS_MAX_UPLOAD_BYTES

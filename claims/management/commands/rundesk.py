@@ -37,6 +37,9 @@ class Command(BaseCommand):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         children: list[subprocess.Popen] = []
         redis_process = None
+        # Ctrl-C and SIGTERM both stop the desk cleanly, even when started from a script
+        # that ignores SIGINT for its background jobs.
+        signal.signal(signal.SIGINT, _interrupt)
         signal.signal(signal.SIGTERM, _interrupt)
         try:
             if settings.EMBEDDED_REDIS:
@@ -97,5 +100,4 @@ class Command(BaseCommand):
 
 
 def _interrupt(signum, frame):
-    # SIGTERM (from a process manager) stops the desk the way Ctrl-C does.
     raise KeyboardInterrupt
