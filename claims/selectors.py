@@ -7,9 +7,10 @@ same thing everywhere.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from claims.models import Article, Claim, ExtractionJob
 
@@ -118,8 +119,190 @@ def article_claims(*, article: Article) -> QuerySet[Claim]:
 
 
 def claim_detail(*, claim_id: int) -> Claim:
-    return (
-        Claim.objects.select_related("article", "assignee", "reviewed_by")
-        .prefetch_related("sources", "history__changed_by")
-        .get(pk=claim_id)
+    return claim_detail_queryset().get(pk=claim_id)
+
+
+def claim_detail_queryset() -> QuerySet[Claim]:
+    """Claims with everything the review panel shows: sources and history with authors."""
+    return Claim.objects.select_related("article", "assignee", "reviewed_by").prefetch_related(
+        "sources", "history__changed_by"
+    )
+
+
+# --- dashboard: keyset pages, article highlighting, overview ----------------------------
+
+# The column each sort pages on; id breaks ties so every claim has one place in the order.
+KEYSET_FIELDS = {
+    "-score": ("score", True),
+    "score": ("score", False),
+    "-date": ("created_at", True),
+    "date": ("created_at", False),
+}
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+@dataclass
+class ClaimPage:
+    claims: list[Claim]
+    next_cursor: str
+    is_first: bool
+
+
+def _cursor_for(claim: Claim, field: str) -> str:
+    value = getattr(claim, field)
+    if field == "created_at":
+        # Whole microseconds since the epoch: exact, and plain in a URL.
+        value = (value - _EPOCH) // datetime.timedelta(microseconds=1)
+    return f"{value!r}_{claim.pk}"
+
+
+def _parse_cursor(cursor: str, field: str):
+    """(value, id) from a cursor, or None for a missing or mangled one (the first page)."""
+    raw_value, _, raw_pk = (cursor or "").rpartition("_")
+    try:
+        pk = int(raw_pk)
+        if field == "created_at":
+            value = _EPOCH + datetime.timedelta(microseconds=int(raw_value))
+        else:
+            value = float(raw_value)
+    except (ValueError, OverflowError):
+        return None
+    return value, pk
+
+
+def claim_page(*, filters: ClaimFilters, after: str = "", size: int = 50) -> ClaimPage:
+    """One page of the queue, starting after the cursor: keyset pagination.
+
+    The database seeks straight to the cursor in the (score, id) or (created_at, id)
+    index, so page 2,000 costs what page 1 costs, unlike OFFSET, which reads and drops
+    every row before it.
+    """
+    field, descending = KEYSET_FIELDS.get(filters.sort, KEYSET_FIELDS["-score"])
+    claims = claim_list_for_review(filters=filters)
+    key = _parse_cursor(after, field)
+    if key:
+        value, pk = key
+        beyond, within = ("lt", "lte") if descending else ("gt", "gte")
+        # The redundant `within` bound is what lets the database seek in the index.
+        claims = claims.filter(
+            Q(**{f"{field}__{beyond}": value}) | Q(**{field: value, f"id__{beyond}": pk}),
+            **{f"{field}__{within}": value},
+        )
+    rows = list(claims[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return ClaimPage(
+        claims=rows,
+        next_cursor=_cursor_for(rows[-1], field) if more else "",
+        is_first=key is None,
+    )
+
+
+@dataclass
+class Segment:
+    """A run of article text; ``claim`` is set when the run is that claim's span."""
+
+    text: str
+    claim: Claim | None = None
+
+
+@dataclass
+class HighlightedArticle:
+    paragraphs: list[list[Segment]]
+    # Claims that could not be placed in the text (overlapping another, or bad offsets).
+    unplaced: list[Claim]
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+
+def article_highlight(*, article: Article, claims: list[Claim]) -> HighlightedArticle:
+    """The article body cut into paragraphs of plain and claim segments, by offsets.
+
+    Overlaps are resolved deterministically: in (start, id) order, a claim that starts
+    inside an earlier one is left out of the text (it stays in the claim list).
+    The segments are plain strings; templates escape them.
+    """
+    body = article.body
+    placed, unplaced, position = [], [], 0
+    for claim in sorted(claims, key=lambda c: (c.start, c.pk)):
+        if claim.start < position or claim.end > len(body) or claim.end <= claim.start:
+            unplaced.append(claim)
+            continue
+        placed.append(claim)
+        position = claim.end
+    paragraphs: list[list[Segment]] = [[]]
+
+    def add_text(text: str) -> None:
+        for index, part in enumerate(_PARAGRAPH_BREAK.split(text)):
+            if index:
+                paragraphs.append([])
+            if part:
+                paragraphs[-1].append(Segment(part))
+
+    position = 0
+    for claim in placed:
+        add_text(body[position : claim.start])
+        paragraphs[-1].append(Segment(body[claim.start : claim.end], claim))
+        position = claim.end
+    add_text(body[position:])
+    return HighlightedArticle(
+        paragraphs=[p for p in paragraphs if any(s.claim or s.text.strip() for s in p)],
+        unplaced=unplaced,
+    )
+
+
+def status_tally(claims: list[Claim]) -> dict[str, int]:
+    """Counts per status of claims already loaded (no query), with "all" and "reviewed"."""
+    counts = {status: 0 for status in Claim.Status.values}
+    for claim in claims:
+        counts[claim.status] += 1
+    counts["all"] = len(claims)
+    counts["reviewed"] = counts["all"] - counts[Claim.Status.UNREVIEWED]
+    return counts
+
+
+def claim_status_overview() -> dict:
+    """Status distribution across the desk and per outlet, from one aggregate query."""
+    rows = (
+        Claim.objects.filter(is_orphaned=False)
+        .values("article__outlet", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    desk = {status: 0 for status in Claim.Status.values}
+    outlets: dict[str, dict[str, int]] = {}
+    for row in rows:
+        outlet = row["article__outlet"] or "(no outlet)"
+        outlets.setdefault(outlet, {status: 0 for status in Claim.Status.values})
+        outlets[outlet][row["status"]] += row["n"]
+        desk[row["status"]] += row["n"]
+    ordered = sorted(outlets.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+    return {"desk": desk, "outlets": ordered}
+
+
+def jobs_needing_attention(*, limit: int = 10) -> list[ExtractionJob]:
+    """Jobs still queued or running, and failed jobs, newest first (the queue's job box)."""
+    # A failed job that was retried since is history, not something to act on.
+    superseded = ExtractionJob.objects.filter(article=OuterRef("article"), pk__gt=OuterRef("pk"))
+    return list(
+        ExtractionJob.objects.filter(
+            state__in=[
+                ExtractionJob.State.QUEUED,
+                ExtractionJob.State.RUNNING,
+                ExtractionJob.State.FAILED,
+            ]
+        )
+        .exclude(Exists(superseded))
+        .select_related("article")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def outlet_names() -> list[str]:
+    return list(
+        Article.objects.exclude(outlet="")
+        .order_by("outlet")
+        .values_list("outlet", flat=True)
+        .distinct()
     )

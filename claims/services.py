@@ -435,3 +435,46 @@ def claim_add_source(
     return Source.objects.create(
         claim=claim, url=url[:2000], title=title[:500], is_counter=is_counter, added_by=user
     )
+
+
+# --- dashboard: assignment and bulk review ----------------------------------------------
+
+
+def claims_assign(*, claim_ids: Iterable[int], assignee: AbstractBaseUser | None) -> int:
+    """Give claims to a reviewer (or to nobody). Returns how many claims were assigned.
+
+    Assignment is not a review change, so the version stays: a reviewer with the claim's
+    panel open is not sent into a conflict because the desk chief reassigned it.
+    """
+    return Claim.objects.filter(pk__in=list(claim_ids)).update(
+        assignee=assignee, updated_at=timezone.now()
+    )
+
+
+@dataclass
+class BulkReviewReport:
+    changed: list[int] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)
+
+
+def claims_bulk_set_status(
+    *, versions: dict[int, int], user: AbstractBaseUser, status: str, note: str = ""
+) -> BulkReviewReport:
+    """Set many claims' status, each with its own version check and review rules.
+
+    Every claim is its own change (and its own history entry); one refused claim, by a
+    rule or a conflict, leaves the others applied and is reported with its reason.
+    """
+    report = BulkReviewReport()
+    for claim_id, version in versions.items():
+        try:
+            claim_set_status(
+                claim_id=claim_id, user=user, status=status, expected_version=version, note=note
+            )
+        except (ReviewConflict, ReviewRuleError) as exc:
+            report.refused.append((claim_id, str(exc)))
+        except Claim.DoesNotExist:
+            report.refused.append((claim_id, "This claim no longer exists."))
+        else:
+            report.changed.append(claim_id)
+    return report

@@ -4,10 +4,17 @@ from claims import health, views, views_export
 
 urlpatterns = [
     path("", views.claims_queue, name="claims-queue"),
-    path("articles/<int:pk>/", views.article_detail, name="claims-article"),
-    path("articles/<int:pk>/job/", views.article_job, name="claims-article-job"),
-    path("jobs/<int:pk>/retry/", views.job_retry, name="claims-job-retry"),
+    path("claims/counts/", views.claims_counts, name="claims-counts"),
+    path("claims/bulk/", views.claims_bulk, name="claims-bulk"),
+    path("claims/<int:pk>/", views.claim_panel, name="claims-panel"),
     path("claims/<int:pk>/status/", views.claim_set_status, name="claims-set-status"),
+    path("claims/<int:pk>/assign/", views.claim_assign, name="claims-assign"),
+    path("overview/", views.claims_overview, name="claims-overview"),
+    path("articles/<int:pk>/", views.article_detail, name="claims-article"),
+    path("articles/<int:pk>/text/", views.article_text, name="claims-article-text"),
+    path("articles/<int:pk>/job/", views.article_job, name="claims-article-job"),
+    path("jobs/live/", views.jobs_live, name="claims-jobs-live"),
+    path("jobs/<int:pk>/retry/", views.job_retry, name="claims-job-retry"),
     path("export/claims.csv", views_export.export_claims_csv, name="claims-export-csv"),
     path("healthz", health.healthz, name="healthz"),
 ]

@@ -1,22 +1,35 @@
-"""Views: thin. They read with selectors, write with services, and render partials for htmx."""
+"""Views: thin. They read with selectors, write with services, and render partials for htmx.
+
+Every htmx endpoint also works as a plain request: GETs of a partial redirect to the page
+that holds it, POSTs redirect back to ``next`` with a message.
+"""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from claims import permissions, selectors, services
-from claims.forms import ClaimFilterForm, ClaimStatusForm
+from claims import charts, permissions, selectors, services
+from claims.forms import (
+    ClaimAssignForm,
+    ClaimBulkForm,
+    ClaimFilterForm,
+    ClaimStatusForm,
+    reviewer_choices,
+)
 from claims.models import Article, Claim, ExtractionJob
 
 QUEUE_PAGE_SIZE = 50
+
+
+# --- the queue ---------------------------------------------------------------------------
 
 
 @require_GET
@@ -26,19 +39,86 @@ QUEUE_PAGE_SIZE = 50
 def claims_queue(request: HttpRequest) -> HttpResponse:
     form = ClaimFilterForm(request.GET)
     filters = form.to_filters()
-    claims = selectors.claim_list_for_review(filters=filters)
-    page = Paginator(claims, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = selectors.claim_status_counts(filters=filters)
+    page = selectors.claim_page(
+        filters=filters, after=request.GET.get("after", ""), size=QUEUE_PAGE_SIZE
+    )
     context = {
+        **_queue_context(request, filters),
         "form": form,
         "page": page,
+        "filtered_article": (
+            Article.objects.filter(pk=filters.article).only("title").first()
+            if filters.article
+            else None
+        ),
+    }
+    if request.htmx:
+        return render(request, "claims/queue.html#claim-table", context)
+    context.update(
+        outlets=selectors.outlet_names(),
+        assignee_choices=reviewer_choices(),
+        **_jobs_context(request),
+    )
+    return render(request, "claims/queue.html", context)
+
+
+def _jobs_context(request: HttpRequest) -> dict:
+    jobs = selectors.jobs_needing_attention()
+    return {
+        "jobs": jobs,
+        "jobs_active": any(job.is_active for job in jobs),
+        "can_run": request.user.has_perm(permissions.RUN_EXTRACTION),
+    }
+
+
+def _queue_context(request: HttpRequest, filters: selectors.ClaimFilters) -> dict:
+    can_assign = request.user.has_perm(permissions.ASSIGN_CLAIMS)
+    counts = selectors.claim_status_counts(filters=filters)
+    return {
+        "filters": filters,
         "counts": counts,
-        "count_rows": [(value, label, counts[value]) for value, label in Claim.Status.choices],
+        "count_bar": charts.stacked_bar(counts),
         "statuses": Claim.Status,
         "can_review": request.user.has_perm(permissions.REVIEW_CLAIMS),
+        "can_assign": can_assign,
+        "bulk_form": ClaimBulkForm() if can_assign else None,
     }
-    template = "claims/queue.html#claim-table" if request.htmx else "claims/queue.html"
-    return render(request, template, context)
+
+
+@require_GET
+@login_required
+@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
+@vary_on_headers("HX-Request")
+def claims_counts(request: HttpRequest) -> HttpResponse:
+    """The per-status counters of the queue; they refresh when a claim changes."""
+    if not request.htmx:
+        return redirect(f"{reverse('claims-queue')}?{request.GET.urlencode()}")
+    filters = ClaimFilterForm(request.GET).to_filters()
+    counts = selectors.claim_status_counts(filters=filters)
+    context = {"counts": counts, "count_bar": charts.stacked_bar(counts), "filters": filters}
+    return render(request, "claims/queue.html#status-counts", context)
+
+
+@require_GET
+@login_required
+@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
+@vary_on_headers("HX-Request")
+def jobs_live(request: HttpRequest) -> HttpResponse:
+    """The queue's box of articles still being processed (polled while any is active)."""
+    if not request.htmx:
+        return redirect("claims-queue")
+    return render(request, "claims/queue.html#jobs-live", _jobs_context(request))
+
+
+@require_GET
+@login_required
+@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
+def claims_overview(request: HttpRequest) -> HttpResponse:
+    chart = charts.overview_chart(selectors.claim_status_overview())
+    return render(request, "claims/overview.html", {"chart": chart})
+
+
+# --- the article view --------------------------------------------------------------------
 
 
 @require_GET
@@ -46,15 +126,57 @@ def claims_queue(request: HttpRequest) -> HttpResponse:
 @permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.select_related("uploaded_by"), pk=pk)
+    selected = request.GET.get("claim", "")
+    claim = None
+    if selected.isdigit():
+        claim = selectors.claim_detail_queryset().filter(pk=int(selected), article=article).first()
     context = {
-        "article": article,
-        "claims": selectors.article_claims(article=article),
+        **_article_context(request, article),
+        **_panel_context(request, claim),
         "job": selectors.article_latest_job(article=article),
-        "statuses": Claim.Status,
-        "can_review": request.user.has_perm(permissions.REVIEW_CLAIMS),
         "can_run": request.user.has_perm(permissions.RUN_EXTRACTION),
     }
     return render(request, "claims/article.html", context)
+
+
+def _article_context(request: HttpRequest, article: Article) -> dict:
+    claims = list(selectors.article_claims(article=article))
+    counts = selectors.status_tally(claims)
+    return {
+        "article": article,
+        "claims": claims,
+        "highlighted": selectors.article_highlight(article=article, claims=claims),
+        "counts": counts,
+        "count_bar": charts.stacked_bar(counts),
+    }
+
+
+def _panel_context(request: HttpRequest, claim: Claim | None, **extra) -> dict:
+    can_assign = request.user.has_perm(permissions.ASSIGN_CLAIMS)
+    return {
+        "claim": claim,
+        "statuses": Claim.Status,
+        "can_review": request.user.has_perm(permissions.REVIEW_CLAIMS),
+        "can_assign": can_assign,
+        "assign_form": (
+            ClaimAssignForm(initial={"assignee": claim.assignee_id})
+            if claim and can_assign
+            else None
+        ),
+        **extra,
+    }
+
+
+@require_GET
+@login_required
+@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
+@vary_on_headers("HX-Request")
+def article_text(request: HttpRequest, pk: int) -> HttpResponse:
+    """The highlighted text with its progress bar; refreshed when a claim changes."""
+    article = get_object_or_404(Article, pk=pk)
+    if not request.htmx:
+        return redirect(article)
+    return render(request, "claims/article.html#article-text", _article_context(request, article))
 
 
 @require_GET
@@ -92,6 +214,24 @@ def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(job.article)
 
 
+# --- the review panel --------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
+@vary_on_headers("HX-Request")
+def claim_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(selectors.claim_detail_queryset(), pk=pk)
+    if not request.htmx:
+        return redirect(_panel_url(claim))
+    return render(request, "claims/article.html#review-panel", _panel_context(request, claim))
+
+
+def _panel_url(claim: Claim) -> str:
+    return f"{reverse('claims-article', args=[claim.article_id])}?claim={claim.pk}#review-panel"
+
+
 @require_POST
 @login_required
 @permission_required(permissions.REVIEW_CLAIMS, raise_exception=True)
@@ -99,9 +239,11 @@ def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_set_status(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = ClaimStatusForm(request.POST)
-    error = ""
+    error, conflict = "", False
     if not form.is_valid():
-        error = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        error = _form_errors(form)
+    elif _is_empty_save(claim, form.cleaned_data):
+        error = "Nothing to save: write a note or add a source, or choose a status."
     else:
         try:
             claim = services.claim_set_status(
@@ -114,8 +256,8 @@ def claim_set_status(request: HttpRequest, pk: int) -> HttpResponse:
                 source_title=form.cleaned_data["source_title"],
                 counter_source=form.cleaned_data["counter_source"],
             )
-        except services.ReviewConflict as conflict:
-            claim, error = conflict.claim, str(conflict)
+        except services.ReviewConflict as exc:
+            claim, error, conflict = exc.claim, str(exc), True
         except services.ReviewRuleError as exc:
             error = str(exc)
     if not request.htmx:
@@ -125,20 +267,134 @@ def claim_set_status(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Marked {claim.get_status_display().lower()}.")
         return redirect(_safe_next(request) or reverse("claims-queue"))
     claim = selectors.claim_detail(claim_id=claim.pk)
-    response = render(
-        request,
-        "claims/queue.html#claim-row",
-        {"claim": claim, "error": error, "statuses": Claim.Status, "can_review": True},
+    # A refused change keeps what the reviewer typed; a conflict keeps it too, so they can
+    # read the fresh state and save again without retyping.
+    typed = request.POST if error else {}
+    response = _render_claim(request, claim, error=error, conflict=conflict, typed=typed)
+    if not error or conflict:
+        # On a conflict the page is stale too: the fresh state must reach its highlights.
+        trigger_client_event(response, "claimChanged", {"id": claim.pk, "status": claim.status})
+    return response
+
+
+def _is_empty_save(claim: Claim, data: dict) -> bool:
+    """ "Save" with the current status and nothing typed would only add noise to history."""
+    return (
+        data["status"] == claim.status
+        and not data["note"].strip()
+        and not data["source_url"]
+        and not data["source_title"].strip()
     )
+
+
+def _render_claim(request: HttpRequest, claim: Claim, **extra) -> HttpResponse:
+    """The panel when the change came from the article view, else the queue row."""
+    if request.POST.get("view") == "panel":
+        return render(
+            request, "claims/article.html#review-panel", _panel_context(request, claim, **extra)
+        )
+    context = {
+        "claim": claim,
+        "statuses": Claim.Status,
+        "can_review": request.user.has_perm(permissions.REVIEW_CLAIMS),
+        "can_assign": request.user.has_perm(permissions.ASSIGN_CLAIMS),
+        "next": _safe_next(request),
+        **extra,
+    }
+    return render(request, "claims/queue.html#claim-row", context)
+
+
+@require_POST
+@login_required
+@permission_required(permissions.ASSIGN_CLAIMS, raise_exception=True)
+@vary_on_headers("HX-Request")
+def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    form = ClaimAssignForm(request.POST)
+    error = ""
+    if form.is_valid():
+        services.claims_assign(claim_ids=[claim.pk], assignee=form.cleaned_data["assignee"])
+    else:
+        error = _form_errors(form)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _assigned_message(form.cleaned_data["assignee"], 1))
+        return redirect(_safe_next(request) or _panel_url(claim))
+    claim = selectors.claim_detail(claim_id=claim.pk)
+    response = _render_claim(request, claim, error=error)
     if not error:
         trigger_client_event(response, "claimChanged", {"id": claim.pk, "status": claim.status})
     return response
 
 
-def _safe_next(request: HttpRequest) -> str:
-    from django.utils.http import url_has_allowed_host_and_scheme
+def _assigned_message(assignee, count: int) -> str:
+    what = "1 claim" if count == 1 else f"{count} claims"
+    if assignee is None:
+        return f"Unassigned {what}."
+    return f"Assigned {what} to {assignee.get_username()}."
 
+
+@require_POST
+@login_required
+@permission_required(permissions.ASSIGN_CLAIMS, raise_exception=True)
+@vary_on_headers("HX-Request")
+def claims_bulk(request: HttpRequest) -> HttpResponse:
+    """A desk chief's action over the ticked claims: set their status or assign them."""
+    form = ClaimBulkForm(request.POST)
+    result, level = "", messages.ERROR
+    if not form.is_valid():
+        result = _form_errors(form)
+    elif form.cleaned_data["action"] == "assign":
+        assignee = form.cleaned_data["assignee"]
+        count = services.claims_assign(
+            claim_ids=form.cleaned_data["versions"].keys(), assignee=assignee
+        )
+        result, level = _assigned_message(assignee, count), messages.SUCCESS
+    else:
+        report = services.claims_bulk_set_status(
+            versions=form.cleaned_data["versions"],
+            user=request.user,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+        )
+        label = Claim.Status(form.cleaned_data["status"]).label.lower()
+        result = f"Marked {len(report.changed)} claims {label}."
+        if report.refused:
+            reasons = sorted({reason for _, reason in report.refused})
+            result += f" {len(report.refused)} refused: " + " ".join(reasons)
+        level = messages.WARNING if report.refused else messages.SUCCESS
+    if not request.htmx:
+        messages.add_message(request, level, result)
+        return redirect(_safe_next(request) or reverse("claims-queue"))
+    response = render(
+        request,
+        "claims/queue.html#bulk-result",
+        {"result": result, "level": messages.DEFAULT_TAGS[level]},
+    )
+    if level != messages.ERROR:
+        trigger_client_event(response, "claimsChanged", {})
+    return response
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _form_errors(form) -> str:
+    parts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = (field.label or name.replace("_", " ").capitalize()) if field else ""
+        text = " ".join(errors)
+        parts.append(f"{label}: {text}" if label else text)
+    return " ".join(parts)
+
+
+def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return ""

@@ -1,12 +1,17 @@
-"""The reviewer UI: queue, article page and the status endpoint, with and without htmx."""
+"""The queue at /: filters, keyset pages, counters, live jobs, with and without htmx."""
+
+import re
+from urllib.parse import unquote
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from claims.models import Claim, StatusChange
-from tests.factories import ClaimFactory, JobFactory, UserFactory
+from claims.models import Claim
+from tests.factories import ArticleFactory, ClaimFactory, JobFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+User = get_user_model()
 HTMX = {"HX-Request": "true"}
 
 
@@ -16,32 +21,41 @@ def reviewer_client(client):
     return client
 
 
-@pytest.fixture
-def editor_client(client):
-    client.force_login(UserFactory(username="ed", role="editor"))
-    return client
+def claims_in(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<tr id="claim-(\d+)"', html)]
+
+
+def next_cursor(html: str) -> str:
+    found = re.search(r'rel="next" href="[^"]*[?&amp;]after=([^"&]+)', html)
+    return unquote(found.group(1)) if found else ""
 
 
 def test_it_sends_anonymous_users_to_login(client):
-    response = client.get(reverse("claims-queue"))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    for name in ("claims-queue", "claims-counts", "claims-jobs-live", "claims-overview"):
+        response = client.get(reverse(name), headers=HTMX)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
 
 
 def test_it_refuses_users_without_a_role(client):
     client.force_login(UserFactory(username="nobody"))
-    assert client.get(reverse("claims-queue")).status_code == 403
+    for name in ("claims-queue", "claims-counts", "claims-jobs-live", "claims-overview"):
+        assert client.get(reverse(name)).status_code == 403
+        assert client.get(reverse(name), headers=HTMX).status_code == 403
 
 
 def test_the_queue_lists_claims_with_counts(reviewer_client):
     ClaimFactory(summary="80,000+ people died since March 2011", status="verified")
-    ClaimFactory(summary="Talks planned for mid-June")
+    ClaimFactory(summary="Talks planned for mid-June", speaker="Lakhdar Brahimi")
     response = reviewer_client.get(reverse("claims-queue"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" in html
     assert "80,000+ people died since March 2011" in html
-    assert "Verified: 1" in html and "Unreviewed: 1" in html
+    assert "Lakhdar Brahimi" in html and "Test Wire" in html
+    assert '<b data-count="verified">1</b>' in html
+    assert '<b data-count="unreviewed">1</b>' in html
+    assert '<b data-count="all">2</b>' in html
 
 
 def test_filters_return_only_the_table_for_htmx(reviewer_client):
@@ -50,109 +64,156 @@ def test_filters_return_only_the_table_for_htmx(reviewer_client):
     response = reviewer_client.get(reverse("claims-queue"), {"type": "statistic"}, headers=HTMX)
     html = response.content.decode()
     assert "<html" not in html
-    assert 'id="claim-table"' in html
+    assert html.lstrip().startswith('<div id="claim-table"')
     assert "Shown statistic" in html and "Hidden quote" not in html
     assert "HX-Request" in response["Vary"]
+    # The table refreshes itself with the same filters after a bulk change.
+    assert 'hx-get="/?type=statistic"' in html
 
 
-def test_reviewer_marks_a_claim_verified_through_htmx(reviewer_client):
-    claim = ClaimFactory()
-    response = reviewer_client.post(
-        reverse("claims-set-status", args=[claim.pk]),
-        {"status": "verified", "version": 1, "source_url": "https://example.org/data"},
-        headers=HTMX,
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"status": "disputed"}, "disputed one"),
+        ({"outlet": "reuters"}, "reuters one"),
+        ({"speaker": "brahimi"}, "speaker one"),
+        ({"q": "needle"}, "search one"),
+        ({"score_min": "0.9"}, "high one"),
+        ({"score_max": "0.1"}, "low one"),
+        ({"assignee": "none", "status": "sourced"}, "unassigned sourced"),
+    ],
+)
+def test_each_filter_narrows_the_list(reviewer_client, params, expected):
+    ClaimFactory(summary="disputed one", status="disputed", score=0.5)
+    ClaimFactory(summary="reuters one", article=ArticleFactory(outlet="Reuters"), score=0.5)
+    ClaimFactory(summary="speaker one", speaker="Lakhdar Brahimi", score=0.5)
+    ClaimFactory(summary="search one", text="a needle in the text", score=0.5)
+    ClaimFactory(summary="high one", score=0.95)
+    ClaimFactory(summary="low one", score=0.05)
+    ClaimFactory(summary="unassigned sourced", status="sourced", score=0.5)
+    ClaimFactory(
+        summary="assigned sourced", status="sourced", assignee=UserFactory(username="x"), score=0.5
     )
+    html = reviewer_client.get(reverse("claims-queue"), params, headers=HTMX).content.decode()
+    assert len(claims_in(html)) == 1
+    assert expected in html
+
+
+def test_my_queue_is_the_assignee_filter(reviewer_client):
+    me = reviewer_client.get(reverse("claims-queue")).context["user"]
+    ClaimFactory(summary="mine", assignee=me)
+    ClaimFactory(summary="theirs", assignee=UserFactory(username="sam"))
+    html = reviewer_client.get(reverse("claims-queue"), {"assignee": me.pk}).content.decode()
+    assert "mine" in html and "theirs" not in html
+    assert f'href="/?assignee={me.pk}&amp;status=unreviewed">My queue' in html
+
+
+def test_keyset_pages_walk_every_claim_once_in_order(reviewer_client, monkeypatch):
+    monkeypatch.setattr("claims.views.QUEUE_PAGE_SIZE", 3)
+    article = ArticleFactory()
+    for n, score in enumerate([0.9, 0.5, 0.5, 0.5, 0.2, 0.2, 0.1]):
+        ClaimFactory(article=article, text=f"claim {n}", score=score)
+    expected = list(Claim.objects.order_by("-score", "-id").values_list("pk", flat=True))
+    seen, params = [], {}
+    for _ in range(5):
+        response = reviewer_client.get(reverse("claims-queue"), params, headers=HTMX)
+        html = response.content.decode()
+        seen += claims_in(html)
+        assert ("First page" in html) == bool(params)
+        cursor = next_cursor(html)
+        if not cursor:
+            break
+        params = {"after": cursor}
+    assert seen == expected
+
+
+def test_keyset_pages_by_date_ascending(reviewer_client, monkeypatch):
+    monkeypatch.setattr("claims.views.QUEUE_PAGE_SIZE", 2)
+    claims = [ClaimFactory(text=f"claim {n}") for n in range(5)]
+    seen, params = [], {"sort": "date"}
+    while True:
+        response = reviewer_client.get(reverse("claims-queue"), params, headers=HTMX)
+        html = response.content.decode()
+        seen += claims_in(html)
+        if not next_cursor(html):
+            break
+        params = {"sort": "date", "after": next_cursor(html)}
+    assert seen == [c.pk for c in claims]
+
+
+def test_a_mangled_cursor_shows_the_first_page(reviewer_client):
+    claim = ClaimFactory()
+    response = reviewer_client.get(reverse("claims-queue"), {"after": "1e999_x"})
     assert response.status_code == 200
+    assert claims_in(response.content.decode()) == [claim.pk]
+
+
+def test_the_queue_page_costs_the_same_queries_for_5_and_50_claims(
+    reviewer_client, django_assert_num_queries
+):
+    def fill(n):
+        article = ArticleFactory()
+        for i in range(n):
+            assignee = User.objects.create(username=f"u{n}-{i}")  # no password: fast
+            ClaimFactory(article=article, text=f"claim {i}", assignee=assignee)
+
+    fill(5)
+    reviewer_client.get(reverse("claims-queue"))  # warm the session
+    with django_assert_num_queries(9) as five:
+        reviewer_client.get(reverse("claims-queue"))
+    fill(45)
+    with django_assert_num_queries(len(five.captured_queries)):
+        html = reviewer_client.get(reverse("claims-queue")).content.decode()
+    assert len(claims_in(html)) == 50
+
+
+def test_counts_refresh_with_htmx_and_redirect_without(reviewer_client):
+    ClaimFactory(status="verified")
+    url = reverse("claims-counts") + "?type=statistic"
+    response = reviewer_client.get(url, headers=HTMX)
     html = response.content.decode()
-    assert html.lstrip().startswith(f'<tr id="claim-{claim.pk}"')
-    assert "status-verified" in html
-    assert "claimChanged" in response["HX-Trigger"]
-    claim.refresh_from_db()
-    assert claim.status == "verified"
-
-
-def test_reviewer_marks_a_claim_verified_without_javascript(reviewer_client):
-    claim = ClaimFactory()
-    response = reviewer_client.post(
-        reverse("claims-set-status", args=[claim.pk]),
-        {
-            "status": "verified",
-            "version": 1,
-            "source_url": "https://example.org/d",
-            "next": "/?type=quote",
-        },
-    )
+    assert html.lstrip().startswith('<div id="status-counts"')
+    assert '<b data-count="verified">1</b>' in html
+    assert 'hx-trigger="claimChanged from:body"' in html
+    assert "HX-Request" in response["Vary"]
+    response = reviewer_client.get(url)
     assert response.status_code == 302
-    assert response.url == "/?type=quote"
-    claim.refresh_from_db()
-    assert claim.status == "verified"
+    assert response.url == "/?type=statistic"
 
 
-def test_a_rule_violation_comes_back_in_the_row(reviewer_client):
-    claim = ClaimFactory()
-    response = reviewer_client.post(
-        reverse("claims-set-status", args=[claim.pk]),
-        {"status": "verified", "version": 1},
-        headers=HTMX,
-    )
-    assert "needs at least one source" in response.content.decode()
-    assert "HX-Trigger" not in response
-    claim.refresh_from_db()
-    assert claim.status == "unreviewed"
+def test_live_jobs_poll_while_active_and_offer_retry_on_failure(client):
+    client.force_login(UserFactory(username="ed", role="editor"))
+    running = JobFactory(state="running", article=ArticleFactory(title="Still extracting"))
+    failed = JobFactory(state="failed", error="ValueError: bad bytes")
+    JobFactory(state="done")
+    page = client.get(reverse("claims-queue")).content.decode()
+    assert "Still extracting" in page and "ValueError: bad bytes" in page
+    assert 'hx-trigger="every 3s"' in page
+    assert reverse("claims-job-retry", args=[failed.pk]) in page
+
+    running.state = "done"
+    running.save()
+    partial = client.get(reverse("claims-jobs-live"), headers=HTMX)
+    html = partial.content.decode()
+    assert html.lstrip().startswith('<section id="jobs-live"')
+    assert "Still extracting" not in html and "every 3s" not in html
+    assert client.get(reverse("claims-jobs-live")).status_code == 302
 
 
-def test_a_conflict_shows_the_fresh_state(reviewer_client):
-    claim = ClaimFactory(status="disputed", version=3)
-    response = reviewer_client.post(
-        reverse("claims-set-status", args=[claim.pk]),
-        {"status": "verified", "version": 2, "source_url": "https://example.org/x"},
-        headers=HTMX,
-    )
-    html = response.content.decode()
-    assert "changed this claim while you were working on it" in html
-    assert 'name="version" value="3"' in html
-    assert not StatusChange.objects.exists()
+def test_a_retried_failure_leaves_the_job_box(reviewer_client):
+    failed = JobFactory(state="failed", error="boom")
+    JobFactory(article=failed.article, state="done")
+    assert "boom" not in reviewer_client.get(reverse("claims-queue")).content.decode()
 
 
-def test_a_conflict_without_javascript_redirects_with_a_message(reviewer_client):
-    claim = ClaimFactory(status="disputed", version=3)
-    response = reviewer_client.post(
-        reverse("claims-set-status", args=[claim.pk]),
-        {"status": "verified", "version": 2, "source_url": "https://example.org/x"},
-        follow=True,
-    )
-    assert "changed this claim while you were working on it" in response.content.decode()
+def test_reviewers_see_no_retry_button(reviewer_client):
+    failed = JobFactory(state="failed", error="boom")
+    page = reviewer_client.get(reverse("claims-queue")).content.decode()
+    assert "boom" in page
+    assert reverse("claims-job-retry", args=[failed.pk]) not in page
 
 
-def test_editors_cannot_change_review_status(editor_client):
-    claim = ClaimFactory()
-    for headers in ({}, HTMX):
-        response = editor_client.post(
-            reverse("claims-set-status", args=[claim.pk]),
-            {"status": "verified", "version": 1, "source_url": "https://example.org/d"},
-            headers=headers,
-        )
-        assert response.status_code == 403
-    claim.refresh_from_db()
-    assert claim.status == "unreviewed"
-
-
-def test_status_changes_need_post(reviewer_client):
-    claim = ClaimFactory()
-    assert reviewer_client.get(reverse("claims-set-status", args=[claim.pk])).status_code == 405
-
-
-def test_the_article_page_lists_claims_and_job_state(reviewer_client):
-    claim = ClaimFactory(summary="340 ships waited offshore")
-    JobFactory(article=claim.article, state="done", claim_count=1)
-    response = reviewer_client.get(reverse("claims-article", args=[claim.article.pk]))
-    html = response.content.decode()
-    assert "340 ships waited offshore" in html
-    assert "Extraction: <strong>Done</strong>" in html
-    assert 'hx-trigger="every 2s"' not in html
-
-
-def test_an_active_job_polls_and_its_partial_needs_htmx(reviewer_client):
+def test_article_and_job_pages_keep_working(reviewer_client):
     job = JobFactory(state="running")
     url = reverse("claims-article-job", args=[job.article.pk])
     page = reviewer_client.get(reverse("claims-article", args=[job.article.pk])).content.decode()
@@ -179,3 +240,14 @@ def test_only_editors_may_retry_a_job(reviewer_client, client):
     response = client.post(reverse("claims-job-retry", args=[job.pk]))
     assert response.status_code == 302
     assert job.article.jobs.count() == 2
+
+
+def test_untrusted_text_is_escaped(reviewer_client):
+    ClaimFactory(
+        summary="<script>alert(1)</script>",
+        speaker="<img src=x onerror=alert(2)>",
+        article=ArticleFactory(title="<b>title</b>", outlet="<i>o</i>"),
+    )
+    html = reviewer_client.get(reverse("claims-queue")).content.decode()
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+    assert "<img src=x" not in html and "<b>title</b>" not in html and "<i>o</i>" not in html
