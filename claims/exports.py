@@ -124,6 +124,26 @@ def claim_link_prefix() -> tuple[str, str]:
     return head, f"{tail}#claim-"
 
 
+# Plain SQL on purpose: Django prepares each value of an ``__in`` list in Python, which cost
+# three times the query itself for 2,000 ids, and the export runs these once per chunk.
+SOURCES_SQL = (
+    "SELECT claim_id, url, title, is_counter FROM {table} WHERE claim_id IN ({ids}) "
+    "ORDER BY claim_id, added_at, id"
+)
+# Oldest first, so the last note read per claim is its latest.
+NOTES_SQL = (
+    "SELECT claim_id, note FROM {table} WHERE claim_id IN ({ids}) AND note <> '' "
+    "ORDER BY claim_id, changed_at, id"
+)
+
+
+def _select_for_claims(sql: str, model, ids: Sequence[int]) -> list[tuple]:
+    query = sql.format(table=model._meta.db_table, ids=", ".join(["%s"] * len(ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(query, list(ids))
+        return cursor.fetchall()
+
+
 def _chunk_extras(
     ids: Sequence[int],
 ) -> tuple[dict[int, list[str]], dict[int, list[str]], dict[int, str]]:
@@ -135,21 +155,9 @@ def _chunk_extras(
     step = connection.features.max_query_params or len(ids) or 1
     for start in range(0, len(ids), step):
         batch = ids[start : start + step]
-        rows = (
-            Source.objects.filter(claim_id__in=batch)
-            .order_by("claim_id", "added_at", "id")
-            .values_list("claim_id", "url", "title", "is_counter")
-        )
-        for claim_id, url, title, is_counter in rows:
+        for claim_id, url, title, is_counter in _select_for_claims(SOURCES_SQL, Source, batch):
             (counters if is_counter else sources)[claim_id].append(url or title)
-        # Oldest first, so the last note written per claim is its latest.
-        history = (
-            StatusChange.objects.filter(claim_id__in=batch)
-            .exclude(note="")
-            .order_by("claim_id", "changed_at", "id")
-            .values_list("claim_id", "note")
-        )
-        notes.update(history)
+        notes.update(_select_for_claims(NOTES_SQL, StatusChange, batch))
     return sources, counters, notes
 
 

@@ -16,5 +16,16 @@ urlpatterns = [
     path("jobs/live/", views.jobs_live, name="claims-jobs-live"),
     path("jobs/<int:pk>/retry/", views.job_retry, name="claims-job-retry"),
     path("export/claims.csv", views_export.export_claims_csv, name="claims-export-csv"),
+    path("export/claimreview.json", views_export.claimreview_feed, name="claims-claimreview-feed"),
+    path(
+        "claims/<int:pk>/claimreview.json",
+        views_export.claim_claimreview,
+        name="claims-claimreview",
+    ),
+    path(
+        "articles/<int:pk>/claimreview.json",
+        views_export.article_claimreview,
+        name="claims-article-claimreview",
+    ),
     path("healthz", health.healthz, name="healthz"),
 ]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from claims import exports, permissions, selectors
+from claims import claimreview, exports, permissions, selectors
 from claims.forms import ClaimFilterForm
+from claims.models import Article, Claim
+from claims.selectors import ClaimFilters
 
 
 def _wants_bom(request: HttpRequest) -> bool:
@@ -36,3 +39,52 @@ def export_claims_csv(request: HttpRequest) -> StreamingHttpResponse:
     return csv_response(
         request, selectors.claims_for_export(filters=filters), name="newsfacts-claims"
     )
+
+
+# --- ClaimReview (schema.org JSON-LD) ------------------------------------------------------
+
+JSON_LD = "application/ld+json"
+
+
+@require_GET
+@login_required
+@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
+def claim_claimreview(request: HttpRequest, pk: int) -> JsonResponse:
+    claim = get_object_or_404(Claim.objects.select_related("article"), pk=pk)
+    if not claimreview.is_publishable(claim):
+        return JsonResponse(
+            {
+                "error": f"Claim {claim.pk} is {claim.status}: only verified and disputed "
+                "claims have a verdict to publish."
+            },
+            status=404,
+        )
+    document = claimreview.claimreview_document(
+        claim, claim_url=request.build_absolute_uri(claim.get_absolute_url())
+    )
+    return JsonResponse(document, content_type=JSON_LD, json_dumps_params={"indent": 2})
+
+
+def _feed_response(request: HttpRequest, claims) -> StreamingHttpResponse:
+    documents = claimreview.claimreview_documents(claims, link_base=request.build_absolute_uri("/"))
+    response = StreamingHttpResponse(claimreview.json_array_chunks(documents), content_type=JSON_LD)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@login_required
+@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
+def claimreview_feed(request: HttpRequest) -> StreamingHttpResponse:
+    """The ClaimReviews of the dashboard's claims under its filters (verdicts only)."""
+    filters = ClaimFilterForm(request.GET).to_filters()
+    return _feed_response(request, selectors.claims_for_claimreview(filters=filters))
+
+
+@require_GET
+@login_required
+@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
+def article_claimreview(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    article = get_object_or_404(Article, pk=pk)
+    filters = ClaimFilters(article=article.pk, sort="date")
+    return _feed_response(request, selectors.claims_for_claimreview(filters=filters))

