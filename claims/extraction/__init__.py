@@ -21,6 +21,7 @@ import spacy
 
 from .article import parse_article
 from .engine import claims_from_doc
+from .pipeline import add_dateline_component
 from .scoring import score_claims
 from .types import ArticleParts, ClaimType, Entity, ExtractedClaim, Quantity, TimeRef
 
@@ -45,7 +46,9 @@ _ZONE_SIZE_IN_BATCHES = 8
 @functools.cache
 def load_nlp(model_name: str) -> spacy.language.Language:
     """The spaCy pipeline, loaded once per process; the engine needs every component."""
-    return spacy.load(model_name)
+    nlp = spacy.load(model_name)
+    add_dateline_component(nlp)
+    return nlp
 
 
 def extract_claims(

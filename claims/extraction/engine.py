@@ -26,65 +26,25 @@ from .speakers import (
     subject_of,
 )
 from .summary import summarise
-from .times import FoundTime, find_times
+from .times import find_times, resolve
 from .types import ClaimType, Entity, ExtractedClaim, Quantity, TimeRef
 
 _ENTITY_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"}
 )
 _FUTURE_AUX = frozenset({"will", "'ll", "’ll", "shall", "wo", "may", "might"})
+_FUTURE_WORDS = frozenset({"will", "'ll", "’ll", "shall"})
 _REPORTED_FUTURE_AUX = _FUTURE_AUX | {"would", "could"}
 _FORWARD_LEMMAS = frozenset({"forecast", "predict", "pledge", "vow", "promise", "project"})
 _OPINION_WORDS = frozenset(
-    [
-        "think",
-        "believe",
-        "feel",
-        "hope",
-        "love",
-        "hate",
-        "wish",
-        "like",
-        "enjoy",
-        "fear",
-        "doubt",
-        "great",
-        "wonderful",
-        "terrible",
-        "awful",
-        "disappointing",
-        "disappointed",
-        "delighted",
-        "happy",
-        "sad",
-        "proud",
-        "amazing",
-        "fantastic",
-        "brilliant",
-        "beautiful",
-        "shame",
-        "pity",
-        "excited",
-        "thrilled",
-        "sorry",
-        "glad",
-        "lovely",
-        "horrible",
-        "dreadful",
-        "best",
-        "worst",
-        "incredible",
-        "exciting",
-        "boring",
-        "good",
-        "bad",
-        "nice",
-        "should",
-        "must",
-        "ought",
-        "deserve",
-    ]
+    """think believe feel hope love hate wish like enjoy fear doubt great wonderful terrible
+    awful disappointing disappointed delighted happy sad proud amazing fantastic brilliant
+    beautiful shame pity excited thrilled sorry glad lovely horrible dreadful best worst
+    incredible exciting boring good bad nice should must ought deserve frustrated tired angry
+    upset worried furious heartbreaking heartbroken fair unfair unacceptable outrageous
+    shocking worrying disgraceful ridiculous""".split()  # noqa: SIM905 - easier to edit
 )
+_NOT_OPINION_POS = frozenset({"ADP", "SCONJ", "PROPN"})
 _QUOTE_MIN_WORDS = 4
 _MAX_CLAIM_CHARS = 1500
 _TRAILING_JUNK = " \t\r\n,;:–—-"
@@ -123,6 +83,8 @@ class _DocIndex:
         times = find_times(text)
         time_starts = [f.start for f in times]
         time_ends = [f.end for f in times]
+        self.times = times
+        self.time_starts = time_starts
         self.quantities = []
         for q in find_quantities(text):
             i = bisect_right(time_ends, q.start)
@@ -135,6 +97,7 @@ class _DocIndex:
         self.memory = SpeakerMemory(doc)
         self.group_speakers: dict[int, tuple[str | None, str | None]] = {}
         self.paragraph_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+        self.story_start = 0  # after the dateline: nothing before it can be a speaker
 
     def in_long_quote(self, pos: int) -> QuotePassage | None:
         i = bisect_right(self.passage_starts, pos) - 1
@@ -183,6 +146,7 @@ def claims_from_doc(doc: Doc, reference: datetime.date | None = None) -> list[Ex
     if reference is None and dateline and dateline.year and dateline.date:
         reference = datetime.date.fromisoformat(dateline.date)
     index = _DocIndex(doc, reference)
+    index.story_start = story_start
     claims: list[ExtractedClaim] = []
     for sent in doc.sents:
         for unit in _units_of(sent, text, story_start):
@@ -418,15 +382,17 @@ class _Frame:
 
 
 def _speech_frame(unit: _Unit, index: _DocIndex) -> _Frame | None:
+    """The sourcing of a statement: "according to X", or "X said (that) ..."."""
+    frames = []
     for token in unit.tokens:
         if token.lower_ == "according":
             src = according_to(token)
             if src is not None:
                 root = token.head
-                while root.dep_ not in ("ROOT",) and root.head is not root:
+                while root.dep_ != "ROOT" and root.head is not root:
                     root = root.head
-                return _Frame(speaker_name(src, index.memory), "according to", root)
-    for token in unit.tokens:
+                frames.append(_Frame(speaker_name(src, index.memory), "according to", root))
+            continue
         if not is_speech_verb(token):
             continue
         content = next((c for c in token.children if c.dep_ in ("ccomp", "xcomp")), None)
@@ -437,17 +403,37 @@ def _speech_frame(unit: _Unit, index: _DocIndex) -> _Frame | None:
             # "announced plans for the conference" reports an event, not speech.
             continue
         subj = subject_of(token)
-        if subj is None:
+        if subj is None or subj.idx < max(unit.start, index.story_start):
             continue
-        return _Frame(speaker_name(subj, index.memory), token.lemma_, content)
-    return None
+        frames.append(_Frame(speaker_name(subj, index.memory), token.lemma_, content))
+    if not frames:
+        return None
+    best = next((f for f in frames if f.speaker), frames[0])
+    # "urged commuters to stay home and said the city would open…": any forecast counts.
+    forward = next(
+        (f for f in frames if f.content_head is not None and _is_prediction(f.content_head, f)),
+        None,
+    )
+    if forward is not None and forward is not best:
+        best = _Frame(best.speaker or forward.speaker, best.cue, forward.content_head)
+    return best
+
+
+def _main_verb(unit: _Unit) -> Token:
+    """The sentence root, or the highest word of the unit when the root lies outside it."""
+    root = unit.tokens[0].sent.root
+    if unit.start <= root.idx < unit.end:
+        return root
+    for token in unit.tokens:
+        outside = token.head.idx < unit.start or token.head.idx >= unit.end
+        if (outside or token.head is token) and token.pos_ in ("VERB", "AUX"):
+            return token
+    return unit.tokens[0]
 
 
 def _split_clauses(unit: _Unit, index: _DocIndex) -> list[tuple[int, int, Token]] | None:
     """'More than 80,000 people have died and hundreds of thousands fled': two claims."""
-    root = unit.tokens[0].sent.root
-    if root.idx < unit.start or root.idx >= unit.end:
-        return None
+    root = _main_verb(unit)
     for conj in root.children:
         if conj.dep_ != "conj" or conj.pos_ not in ("VERB", "AUX"):
             continue
@@ -481,9 +467,14 @@ def _classify(
     speaker = frame.speaker if frame else None
     content_head = frame.content_head if frame else None
     if content_head is None:
-        content_head = head or unit.tokens[0].sent.root
+        content_head = head or _main_verb(unit)
     checkable = bool(quantities or times or _non_speaker_entities(entities, speaker))
-    if not checkable and _opinion_only(unit.tokens, start, end):
+    # Names do not make an opinion checkable ("Silva is a brilliant player"), but a named
+    # source's stated position on named parties is a claim ("Moscow is hoping that…").
+    named_position = bool(frame and speaker and _non_speaker_entities(entities, speaker))
+    if not (quantities or times or named_position) and _opinion_only(unit.tokens, start, end):
+        return None
+    if not quantities and index.text[start:end].rstrip(" \"”’'").endswith("!"):
         return None
     if _is_prediction(content_head, frame):
         kind = ClaimType.PREDICTION
@@ -527,7 +518,7 @@ def _is_prediction(head: Token, frame: _Frame | None) -> bool:
         if child.dep_ in ("aux", "auxpass") and child.lower_ in aux_words:
             return True
         if (
-            child.dep_ == "xcomp"
+            child.dep_ in ("xcomp", "ccomp")
             and head.lemma_ in ("expect", "set", "plan", "go", "aim")
             and (head.lemma_ != "go" or head.tag_ == "VBG")
         ):
@@ -544,8 +535,10 @@ def _has_finite_verb(tokens: list[Token], start: int, end: int) -> bool:
 
 
 def _opinion_only(tokens: list[Token], start: int, end: int) -> bool:
+    """Words of judgement or feeling ("brilliant", "frustrated", "should")."""
     return any(
-        t.lower_ in _OPINION_WORDS or t.lemma_ in _OPINION_WORDS
+        (t.lower_ in _OPINION_WORDS or t.lemma_ in _OPINION_WORDS)
+        and t.pos_ not in _NOT_OPINION_POS
         for t in tokens
         if start <= t.idx < end
     )
@@ -556,31 +549,41 @@ def _entities(start: int, end: int, index: _DocIndex) -> list[Entity]:
 
 
 def _times_in(start: int, end: int, unit: _Unit, index: _DocIndex) -> list[TimeRef]:
-    text = index.text
-    future = any(t.lower_ in ("will", "'ll", "’ll", "shall") for t in unit.tokens)
-    found = find_times(text[start:end], index.reference, future=future)
-    return [_relation_from_syntax(f, start, unit).time for f in found]
+    """Dates found once per Doc, resolved for the tense of this unit ("on Monday")."""
+    lo = bisect_left(index.time_starts, start)
+    hits = []
+    for found in index.times[lo:]:
+        if found.start >= end:
+            break
+        if found.end <= end:
+            hits.append(found)
+    if not hits:
+        return []
+    future = any(t.lower_ in _FUTURE_WORDS for t in unit.tokens)
+    out = []
+    for found in hits:
+        time_ref = resolve(found, index.reference, future=future)
+        out.append(_relation_from_syntax(time_ref, found.start, unit))
+    return out
 
 
-def _relation_from_syntax(found: FoundTime, offset: int, unit: _Unit) -> FoundTime:
+def _relation_from_syntax(time_ref: TimeRef, pos: int, unit: _Unit) -> TimeRef:
     """'since fighting broke out … in March 2011': the clause's "since" governs the date."""
-    if found.time.relation != "at":
-        return found
-    pos = offset + found.start
+    if time_ref.relation != "at":
+        return time_ref
     token = next((t for t in unit.tokens if t.idx >= pos), None)
     if token is None:
-        return found
+        return time_ref
     node = token
     for _ in range(4):
         node = node.head
-        marks = [c.lower_ for c in node.children if c.dep_ == "mark"]
-        for mark in marks:
-            if mark in ("since", "until", "till", "before"):
-                found.time.relation = "since" if mark == "since" else "until"
-                return found
+        for child in node.children:
+            if child.dep_ == "mark" and child.lower_ in ("since", "until", "till", "before"):
+                time_ref.relation = "since" if child.lower_ == "since" else "until"
+                return time_ref
         if node.pos_ in ("VERB", "AUX") or node.head is node:
             break
-    return found
+    return time_ref
 
 
 def _make_claim(

@@ -75,7 +75,7 @@ def _alt(words) -> str:
 
 _WORD = _alt(list(_UNITS) + list(_TENS))
 _WORD_NUMBER = (
-    rf"(?:(?:{_WORD})(?:[- ](?:{_alt(_UNITS)}))?|an?)"
+    rf"(?:(?:{_WORD})(?:[- ](?:{_alt(_UNITS)}))?|an?(?=[ -](?:{_alt(_SCALES)})\b))"
     rf"(?:[ -](?:and[ -])?(?:{_alt(_SCALES)}|{_WORD}))*"
 )
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
@@ -91,13 +91,15 @@ _AMOUNT = (
     rf"(?:{_SCALE})?(?:{_PERCENT}|{_CURRENCY_SUFFIX})?"
 )
 _QUANTITY_RE = re.compile(
+    # Every quantity starts a word; failing fast mid-word makes the scan several times cheaper.
+    rf"(?<![\w$£€¥₹])(?=[\w$£€¥₹.])"
     rf"(?:\b(?P<qual>{_alt(_QUALIFIERS)})\s+)?"
     rf"(?:"
     rf"\bbetween\s+(?P<b_lo>{_AMOUNT})\s+and\s+(?P<b_hi>{_AMOUNT})"
     rf"|\bfrom\s+(?P<f_lo>{_AMOUNT})\s+to\s+(?P<f_hi>{_AMOUNT})"
     rf"|\b(?P<mag>(?:tens|hundreds)\s+of\s+(?:thousands|millions)|dozens|hundreds|thousands"
     rf"|millions|billions)\b"
-    rf"|\b(?P<frac>{_alt(_FRACTIONS)})\b(?=\s+(?:of|the|a|an|[a-z]+ers?)\b)"
+    rf"|\b(?P<frac>{_alt(_FRACTIONS)})\b(?=\s+(?:of|the|a|an|[a-z]+ers?)\b|[.,;:)]|\s+this\b)"
     rf"|(?P<lo>{_AMOUNT})(?:\s?(?:-|–|—|to)\s?(?P<hi>{_AMOUNT}))?"
     rf")"
     rf"(?P<hyphen_unit>-(?:[a-z]+))?",

@@ -6,65 +6,21 @@ from bisect import bisect_right
 
 from spacy.tokens import Doc, Token
 
-SPEECH_VERBS = frozenset(
-    [
-        "say",
-        "tell",
-        "add",
-        "state",
-        "stress",
-        "note",
-        "warn",
-        "claim",
-        "announce",
-        "insist",
-        "explain",
-        "write",
-        "argue",
-        "report",
-        "confirm",
-        "deny",
-        "reiterate",
-        "suggest",
-        "predict",
-        "estimate",
-        "admit",
-        "acknowledge",
-        "declare",
-        "urge",
-        "reply",
-        "respond",
-        "testify",
-        "tweet",
-        "post",
-        "comment",
-        "conclude",
-        "emphasise",
-        "emphasize",
-        "indicate",
-        "maintain",
-        "allege",
-        "assert",
-        "disclose",
-        "reveal",
-        "forecast",
-        "complain",
-        "recall",
-        "concede",
-        "vow",
-        "pledge",
-        "promise",
-        "caution",
-        "signal",
-        "agree",
-        "predicted",
-        "observe",
-        "remark",
-        "affirm",
-        "contend",
-    ]
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Verbs that introduce what someone said; "agree" and "announce plans" are events.
+SPEECH_VERBS = _words(
+    """say tell add state stress note warn claim announce insist explain write argue report
+    confirm deny reiterate suggest predict estimate admit acknowledge declare urge reply respond
+    testify tweet post comment conclude emphasise emphasize indicate maintain allege assert
+    disclose reveal forecast complain recall concede vow pledge promise caution signal observe
+    remark affirm contend"""
 )
-FORWARD_LOOKING_CUES = frozenset(["predict", "forecast", "vow", "pledge", "promise", "warn"])
+# Cues that make the reported content a forecast or a pledge whatever its tense.
+FORWARD_LOOKING_CUES = _words("predict forecast vow pledge promise")
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 _GROUP_PRONOUNS = frozenset({"they", "it"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
@@ -119,6 +75,10 @@ def name_of(token: Token) -> str:
         if span[0].lower_ == "the":
             text = doc[start + 1 : end].text
         return text.replace("’s", "").replace("'s", "")
+    for child in token.children:
+        # "Munoz's lawyer, Pedro Garcia, said": the name beats the description.
+        if child.dep_ == "appos" and child.pos_ == "PROPN":
+            return name_of(child)
     if token.pos_ == "PROPN":
         start = token.i
         while (
@@ -159,13 +119,15 @@ class SpeakerMemory:
             speaking = is_speech_verb(head) or (
                 token.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ == "according"
             )
-            person = token.ent_type_ == "PERSON"
             if token.dep_ == "pobj" and not speaking:
                 continue
+            # The small model often labels people ORG or nothing: a named subject that
+            # speaks, or an unlabelled one, is taken for a person.
+            person = token.ent_type_ in ("PERSON", "") or (token.ent_type_ == "ORG" and speaking)
             if person or speaking:
                 self.positions.append(token.idx)
                 self.names.append(name_of(token))
-                self.is_person.append(person or token.ent_type_ in ("", "ORG") and speaking)
+                self.is_person.append(person)
 
     def resolve(self, pronoun: Token) -> str | None:
         """The most recent named person before the pronoun, as subject or speaker."""

@@ -48,7 +48,7 @@ _TIME_RE = re.compile(
     rf"\b{_PREP}{_PART}(?:"
     rf"(?:(?P<d1>\d{{1,2}}){_ORD}\s+)?(?P<mon>{_MONTH})(?![a-z])(?:\s+(?P<d2>\d{{1,2}}){_ORD}\b)?"
     rf"(?:,?\s+(?P<yr>(?:1[89]|20)\d\d)\b)?"
-    rf"|(?P<year>(?:1[89]|20)\d\d)(?P<decade>s)?(?![\d%,.]\d|%| ?per ?cent)"
+    rf"|(?P<year>(?:1[0-9]|20)\d\d)(?P<decade>s)?(?![\d%,.]\d|%| ?per ?cent)"
     rf"|(?P<wdrel>last\s+|next\s+|this\s+)?(?P<wd>{_WEEKDAY})"
     rf"|(?P<rel>yesterday|today|tomorrow|(?:last|this|next|past)\s+(?:year|month|week)(?:'s|’s)?)"
     rf")\b",
@@ -61,6 +61,7 @@ class FoundTime:
     end: int
     time: TimeRef
     prep: str | None  # the preposition in the text, when there is one
+    match: re.Match | None = None
 
 
 def find_times(
@@ -76,8 +77,14 @@ def find_times(
         relation = _RELATIONS.get(prep or "", "at")
         if m.group("decade") and relation == "at":
             relation = "during"
-        found.append(FoundTime(m.start(), m.end(), TimeRef(m.group(0), value, relation), prep))
+        found.append(FoundTime(m.start(), m.end(), TimeRef(m.group(0), value, relation), prep, m))
     return found
+
+
+def resolve(found: FoundTime, reference: datetime.date | None, *, future: bool) -> TimeRef:
+    """The same time read again for a given article date and tense (no second scan)."""
+    value = _value(found.match, reference, future) if found.match is not None else None
+    return TimeRef(found.time.text, value or None, found.time.relation)
 
 
 def _value(m: re.Match, ref: datetime.date | None, future: bool) -> str | None | bool:
@@ -98,6 +105,10 @@ def _value(m: re.Match, ref: datetime.date | None, future: bool) -> str | None |
                 return f"{year}-{month:02d}"
         return f"{year}-{month:02d}"
     if m.group("year"):
+        if m.group("year") < "1800" and (
+            not m.group("prep") or re.match(r" [a-z]", m.string[m.end() : m.end() + 2])
+        ):
+            return False  # "in 1500 boats": only "since 1750." reads as a year this early
         if m.group("decade"):
             return m.group("year")[:3]
         return m.group("year")

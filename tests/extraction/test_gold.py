@@ -8,7 +8,7 @@ from claims.extraction import extract_claims, parse_article
 from tests.extraction.scoring import GOLD_DIR, load_gold, score_gold
 
 TARGETS = {"recall": 0.95, "values": 0.98, "speaker": 0.9, "time": 0.9, "type": 0.9}
-GOLD_FILES = ["seed-gold.json"]
+GOLD_FILES = ["seed-gold.json", "wire-gold.json"]
 
 
 @pytest.mark.parametrize("gold_file", GOLD_FILES)
@@ -22,6 +22,15 @@ def test_it_meets_the_quality_targets(nlp, gold_file):
         assert tally.figures[name] >= target, f"{name} below {target}: {report}"
     assert tally.false_pos == 0, report
     assert tally.offsets_bad == 0, report
+
+
+def test_the_wire_gold_is_big_enough_and_covers_the_traps():
+    gold = load_gold("wire-gold.json")
+    assert len(gold) >= 12
+    assert sum(len(spec["claims"]) for spec in gold.values()) >= 90
+    negatives = [n for spec in gold.values() for n in spec["non_claims"]]
+    assert any(n.endswith("?") for n in negatives)
+    assert any(n.startswith(("Share", "Leave", "Read more", "Subscribe")) for n in negatives)
 
 
 def test_the_seed_headline_sentence_reads_as_80000_people_died_since_march_2011(nlp):

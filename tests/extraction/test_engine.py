@@ -1,0 +1,187 @@
+"""Behaviour of the engine on small articles: types, speakers, quotes, traps."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+
+import pytest
+
+from claims.extraction import extract_claims, extract_claims_many, parse_article
+from claims.extraction.cli import run
+
+from .conftest import MODEL
+
+
+def claims_of(nlp, body, ref=None):
+    claims = extract_claims(nlp, body, reference_date=ref)
+    for c in claims:
+        assert body[c.start : c.end] == c.text
+        assert c.summary
+        assert 0.0 <= c.score <= 1.0
+    return claims
+
+
+def claim_at(claims, body, fragment):
+    lo = body.index(fragment)
+    hi = lo + len(fragment)
+    hits = [c for c in claims if c.start < hi and lo < c.end]
+    assert hits, f"no claim over {fragment!r}: {[c.text for c in claims]}"
+    return hits[0]
+
+
+def test_a_pronoun_speaker_is_the_person_last_named(nlp):
+    body = (
+        "Finance minister Jeremy Hunt spoke in London on Tuesday.\n\n"
+        '"Inflation has fallen to 3.4 percent," he said.'
+    )
+    claim = claim_at(claims_of(nlp, body), body, "Inflation has fallen")
+    assert claim.type == "quote"
+    assert claim.speaker == "Jeremy Hunt"
+    assert claim.cue == "say"
+
+
+def test_a_quote_continued_in_the_next_paragraph_keeps_its_speaker(nlp):
+    body = (
+        "Union president Maria Santos addressed members on Friday.\n\n"
+        '"Our members kept this city running and 130 of them died doing it.\n\n'
+        '"Now the authority offers them a raise of 1 percent a year," she said.'
+    )
+    claims = claims_of(nlp, body)
+    first = claim_at(claims, body, "130 of them died")
+    second = claim_at(claims, body, "raise of 1 percent")
+    assert first.type == second.type == "quote"
+    assert first.speaker == second.speaker == "Maria Santos"
+
+
+def test_according_to_names_the_source(nlp):
+    body = "According to diplomatic sources, the conference may take place in mid-June."
+    (claim,) = claims_of(nlp, body)
+    assert (claim.type, claim.speaker, claim.cue) == (
+        "prediction",
+        "diplomatic sources",
+        "according to",
+    )
+
+
+def test_one_sentence_can_hold_two_statistics(nlp):
+    body = "At least 3,900 people have been killed and more than 4 million have fled since April."
+    claims = claims_of(nlp, body)
+    assert [c.type for c in claims] == ["statistic", "statistic"]
+    assert claims[0].quantities[0].value == 3900
+    assert claims[1].quantities[0].value == 4_000_000
+    assert claims[0].times[0].relation == "since"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Why did so many buildings fail?",
+        "Silva is a brilliant player and fans will love him.",
+        "What a night it was for the fans at Stamford Bridge!",
+        "Parents said they were frustrated and tired.",
+        "Leave a comment",
+        "Share this article",
+        "Read more: How the strike affects your child",
+        "Subscribe to our daily newsletter for more stories.",
+        "Follow us on Twitter",
+        "Click here to read the full report.",
+    ],
+)
+def test_questions_opinions_and_boilerplate_are_not_claims(nlp, body):
+    assert claims_of(nlp, body) == []
+
+
+def test_a_quoted_question_is_not_a_claim_but_its_neighbour_is(nlp):
+    body = '"Why should we pay more?" asked Ana Ruiz. The city raised fares by 12 percent in 2023.'
+    claims = claims_of(nlp, body)
+    assert [c.type for c in claims] == ["statistic"]
+
+
+def test_the_dateline_is_never_part_of_a_claim(nlp):
+    body = "PARIS, May 28 (RIA Novosti) – Lavrov met Kerry in Paris on Monday."
+    (claim,) = claims_of(nlp, body)
+    assert claim.text == "Lavrov met Kerry in Paris on Monday."
+    assert claim.type == "event"
+
+
+def test_dates_resolve_against_the_reference_date(nlp):
+    body = "Lavrov and Kerry met in Moscow on Monday and announced the talks on May 7."
+    (claim,) = claims_of(nlp, body, datetime.date(2013, 5, 28))
+    assert [t.value for t in claim.times] == ["2013-05-27", "2013-05-07"]
+
+
+def test_check_worthy_claims_score_at_least_a_half(nlp):
+    body = (
+        "More than 80,000 people have died since March 2011.\n\n"
+        '"We are committed to this," Kerry told reporters.\n\n'
+        "Lavrov met Kerry in Paris on May 7."
+    )
+    claims = claims_of(nlp, body)
+    assert len(claims) == 3
+    assert all(c.score >= 0.5 for c in claims), [(c.text, c.score, c.reasons) for c in claims]
+    assert "has a quantity" in claims[0].reasons
+    assert "attributed to a named speaker" in claims[1].reasons
+
+
+def test_many_gives_the_same_claims_in_order(nlp):
+    bodies = [
+        ("More than 80,000 people have died since March 2011.", None),
+        ("", None),
+        ("Kerry said on Monday that diplomats will meet again.", datetime.date(2013, 5, 28)),
+    ]
+    many = list(extract_claims_many(nlp, bodies, batch_size=2))
+    one = [extract_claims(nlp, b, reference_date=r) for b, r in bodies]
+    assert [[c.as_dict() for c in cs] for cs in many] == [[c.as_dict() for c in cs] for cs in one]
+    assert many[1] == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "title", "place", "date", "outlet"),
+    [
+        (
+            "Headline\n\nPARIS, May 28 (RIA Novosti) – Text.",
+            "Headline",
+            "Paris",
+            "--05-28",
+            "RIA Novosti",
+        ),
+        ("H\n\nLONDON (Reuters) - Text.", "H", "London", None, "Reuters"),
+        ("H\n\nWASHINGTON, Jan. 5, 2024 (AP) — Text.", "H", "Washington", "2024-01-05", "AP"),
+        ("H\n\nNEW YORK — Text.", "H", "New York", None, None),
+        ("No headline here.\nSecond line.", "", None, None, None),
+    ],
+)
+def test_parse_article(raw, title, place, date, outlet):
+    parts = parse_article(raw)
+    assert parts.title == title
+    assert raw[parts.body_offset : parts.body_offset + len(parts.body)] == parts.body
+    assert (parts.dateline_place, parts.dateline_date, parts.outlet) == (place, date, outlet)
+
+
+def test_cli_offsets_index_the_raw_file(nlp, tmp_path):
+    raw = "Toll Rises\n\nANKARA, Oct. 25, 2011 (AP) — At least 1,200 people died on Sunday.\n"
+    path = tmp_path / "a.txt"
+    path.write_text(raw, encoding="utf-8")
+    out = io.StringIO()
+    assert run([str(path)], None, MODEL, out) == 0
+    (row,) = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert raw[row["start"] : row["end"]] == row["text"]
+    assert row["times"][0]["value"] == "2011-10-23"
+
+
+def test_cli_reads_docs_jsonl_and_survives_bad_bytes(nlp, tmp_path, capsys):
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text(
+        json.dumps({"id": "d1", "text": "Prices rose 3 percent in 2023."}) + "\nnot json\n",
+        encoding="utf-8",
+    )
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"Fares rose 12 percent in 2023 \xff\xfe.")
+    out = io.StringIO()
+    status = run([str(bad)], str(docs), MODEL, out)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert {r.get("doc") for r in rows} == {None, "d1"}
+    assert status == 1  # the broken JSONL line is reported, not fatal
+    assert "not valid UTF-8" in capsys.readouterr().err
