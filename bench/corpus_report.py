@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import sys
 import time
@@ -18,6 +19,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from claims.extraction import extract_claims_many, load_nlp  # noqa: E402
+
+
+def _rss_mb() -> float:
+    """Current resident set size (Linux /proc), falling back to the peak."""
+    try:
+        with open("/proc/self/statm") as fh:
+            pages = int(fh.read().split()[1])
+        return pages * resource.getpagesize() / 2**20
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> int:
@@ -36,7 +47,10 @@ def main() -> int:
     empty_summaries = 0
     started = time.perf_counter()
     items = ((a["text"], None) for a in articles)
+    rss_marks: list[float] = []
     for article, claims in zip(articles, extract_claims_many(nlp, items), strict=True):
+        if len(per_article) in (200, len(articles) // 2, len(articles) - 1):
+            rss_marks.append(_rss_mb())
         per_article.append(len(claims))
         for c in claims:
             types[c.type] += 1
@@ -52,6 +66,7 @@ def main() -> int:
     )
     print("types: " + "  ".join(f"{k} {v} ({v / total:.0%})" for k, v in types.most_common()))
     print(f"offset mismatches: {bad_offsets}  empty summaries: {empty_summaries}")
+    print("RSS MB after 200 articles / half / all: " + " / ".join(f"{m:.0f}" for m in rss_marks))
     return 1 if bad_offsets or empty_summaries else 0
 
 

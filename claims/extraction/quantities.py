@@ -112,6 +112,8 @@ _AMOUNT_PARTS = re.compile(
 )
 # Words that look like a number but are not a count in news copy.
 _NOT_A_NUMBER = {"a", "an", "one", "zero"}
+# "Chapter 11", "Article 50", "Windows 10": a number that is part of a name mid-sentence.
+_NAMED_NUMBER_RE = re.compile(r"[a-z,] [A-Z][A-Za-z]+ $")
 _CLOCK_OR_CODE = re.compile(r"^(?::\d|\s?(?:am|pm|a\.m\.|p\.m\.)\b|[a-z]\d|\d)", re.IGNORECASE)
 
 
@@ -231,6 +233,13 @@ def _quantity_from_match(m: re.Match, text: str) -> FoundQuantity | None:
         if lo_val is None:
             return None
         if has_digits and not m.group("qual") and _looks_like_year(lo_text, text, m):
+            return None
+        if (
+            has_digits
+            and not hi_text
+            and not lo_unit
+            and _NAMED_NUMBER_RE.search(text, max(0, m.start() - 40), m.start())
+        ):
             return None
         unit = lo_unit
         if hi_text:

@@ -100,6 +100,10 @@ def name_of(token: Token) -> str:
             break
         end = child.right_edge.i + 1
     end = min(end, token.i + 6)
+    for i in range(token.i + 1, end):
+        if doc[i].is_punct:
+            end = i
+            break
     return doc[start:end].text.strip(" ,")
 
 

@@ -12,6 +12,7 @@ from .types import ClaimType, ExtractedClaim
 
 _MAX_SUMMARY = 140
 _QUOTE_MAX = 90
+_COMPLEMENT_DEPS = frozenset({"dobj", "xcomp", "ccomp", "attr", "acomp", "oprd", "dative"})
 
 
 def shorten(text: str, limit: int) -> str:
@@ -54,6 +55,9 @@ def _statistic_reading(claim: ExtractedClaim, doc: Doc, head: Token | None) -> s
         return None
     verb = subject.head
     if verb.pos_ not in ("VERB", "AUX") or verb.idx >= claim.end:
+        return None
+    # "80,000+ people died" is whole; "10 directors agreed" without "to pay $54m" is not.
+    if any(c.dep_ in _COMPLEMENT_DEPS for c in verb.children):
         return None
     words = [compact(first)]
     if noun is not None:

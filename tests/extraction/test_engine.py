@@ -185,3 +185,19 @@ def test_cli_reads_docs_jsonl_and_survives_bad_bytes(nlp, tmp_path, capsys):
     assert {r.get("doc") for r in rows} == {None, "d1"}
     assert status == 1  # the broken JSONL line is reported, not fatal
     assert "not valid UTF-8" in capsys.readouterr().err
+
+
+def test_a_statistic_summary_never_drops_the_object_of_its_verb(nlp):
+    body = "Ten former directors at WorldCom have agreed to pay $54m to investors."
+    (claim,) = claims_of(nlp, body)
+    assert claim.type == "statistic"
+    assert "$54m" in claim.summary
+
+
+def test_a_described_speaker_stops_at_the_comma(nlp):
+    body = (
+        "A spokesman for the prosecutor, New York State Comptroller Alan Hevesi, said the "
+        "payments were required by the settlement."
+    )
+    (claim,) = claims_of(nlp, body)
+    assert claim.speaker in ("A spokesman for the prosecutor", "Alan Hevesi")

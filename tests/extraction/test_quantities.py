@@ -62,7 +62,15 @@ def test_it_reads_ranges_and_vague_magnitudes(text, low, high, unit):
 
 @pytest.mark.parametrize(
     "text",
-    ["the Geneva-2 conference", "at 5pm", "in 2004", "one of the biggest", "the G8 summit"],
+    [
+        "the Geneva-2 conference",
+        "at 5pm",
+        "in 2004",
+        "one of the biggest",
+        "the G8 summit",
+        "emerged from Chapter 11 protection",
+        "before triggering Article 50",
+    ],
 )
 def test_it_ignores_what_is_not_a_figure(text):
     assert find_quantities(text) == []
