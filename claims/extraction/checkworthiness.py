@@ -147,19 +147,38 @@ _PROPER = re.compile(rf"(?<=[\w,;:).] ){_CAP}(?:\s(?:(?:of|the|for)\s)?{_CAP})*"
 _NOT_PROPER = {"I", "I'm", "OK", "Mr", "Mrs", "Ms", "Dr"}
 
 
-def cue_features(text: str) -> list[str]:
-    """Binary surface cues (the same ones that produce the human-readable reasons)."""
-    feats = [name for name, pat, _ in _CUES if pat.search(text)]
+_Scan = tuple[list[tuple[str, str, str]], list[str]]
+
+
+def _scan(text: str) -> _Scan:
+    """Run every cue regex once: ``([(name, template, matched text)], proper nouns)``.
+
+    Shared by the model's cue features and the reasons so each regex runs once per sentence."""
+    hits = []
+    for name, pat, template in _CUES:
+        m = pat.search(text)
+        if m:
+            hits.append((name, template, m.group(0).strip()))
+    return hits, _proper_nouns(text)
+
+
+def _cue_features_from_scan(text: str, scan: _Scan) -> list[str]:
+    hits, names = scan
+    feats = [name for name, _, _ in hits]
     if _FIRST_PERSON.search(text):
         feats.append("first_person")
-    n_proper = len(_proper_nouns(text))
-    feats.append(f"proper_{min(n_proper, 3)}")
+    feats.append(f"proper_{min(len(names), 3)}")
     n_words = len(text.split())
     feats.append(
         "len_"
         + ("lt5" if n_words < 5 else "lt10" if n_words < 10 else "lt20" if n_words < 20 else "ge20")
     )
     return feats
+
+
+def cue_features(text: str) -> list[str]:
+    """Binary surface cues (the same ones that produce the human-readable reasons)."""
+    return _cue_features_from_scan(text, _scan(text))
 
 
 def _proper_nouns(text: str) -> list[str]:
@@ -244,16 +263,18 @@ def _block_margin(block: _Block, feats: Iterable[str]) -> float:
     return s
 
 
+def _probability(m: _Model, text: str, scan: _Scan) -> float:
+    z = m.intercept
+    z += _block_margin(m.blocks["word"], word_features(text))
+    z += _block_margin(m.blocks["char"], char_features(text))
+    z += _block_margin(m.blocks["cue"], _cue_features_from_scan(text, scan))
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
 def raw_probabilities(sentences: Sequence[str], model: _Model | None = None) -> list[float]:
     """Un-rescaled logistic-regression probabilities (for evaluation and calibration)."""
     m = model or get_model()
-    out = []
-    for text in sentences:
-        z = m.intercept
-        for name in BLOCKS:
-            z += _block_margin(m.blocks[name], ANALYZERS[name](text))
-        out.append(1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0)
-    return out
+    return [_probability(m, text, _scan(text)) for text in sentences]
 
 
 def rescale(p: float, threshold: float) -> float:
@@ -263,13 +284,10 @@ def rescale(p: float, threshold: float) -> float:
     return min(1.0, 0.5 + 0.5 * (p - threshold) / (1.0 - threshold))
 
 
-def _reasons(text: str, p: float) -> list[str]:
-    reasons = [f"model: {p:.2f}"]
-    for _name, pat, template in _CUES:
-        m = pat.search(text)
-        if m:
-            reasons.append(template.format(m.group(0).strip()) if "{}" in template else template)
-    names = _proper_nouns(text)
+def _reasons(score: float, scan: _Scan) -> list[str]:
+    hits, names = scan
+    reasons = [f"model: {score:.2f}"]
+    reasons.extend(t.format(found) if "{}" in t else t for _, t, found in hits)
     if names:
         reasons.append("names " + ", ".join(f"'{n}'" for n in names[:3]))
     return reasons
@@ -282,11 +300,11 @@ def score_sentences(
 
     ``model`` defaults to the shipped one (loaded once per process)."""
     m = model or get_model()
-    probs = raw_probabilities(sentences, m)
     out = []
-    for text, p in zip(sentences, probs, strict=True):
-        s = rescale(p, m.threshold)
-        out.append((s, _reasons(text, s)))
+    for text in sentences:
+        scan = _scan(text)
+        score = rescale(_probability(m, text, scan), m.threshold)
+        out.append((score, _reasons(score, scan)))
     return out
 
 
