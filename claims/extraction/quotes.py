@@ -42,10 +42,17 @@ def find_quote_passages(text: str) -> list[QuotePassage]:
             pos = mark.start()
             if ch == '"':
                 prev = text[pos - 1] if pos > para.start() else " "
-                is_open = depth == 0 and (prev in _OPENING_CONTEXT or pos == para.start())
-                if depth == 0 and not is_open and prev.isalnum():
-                    # A stray closing mark with no opening: nothing to pair it with.
+                nxt = text[pos + 1] if pos + 1 < para.end() else " "
+                opening = prev in _OPENING_CONTEXT and not nxt.isspace()
+                closing = not prev.isspace() and (nxt.isspace() or not nxt.isalnum())
+                if opening and depth > 0:
+                    # Scraped copy often loses the paragraph break between two quoted
+                    # paragraphs: a fresh opening mark ends the quotation before it.
+                    _add(passages, text, opened_at, pos, group, False)
+                    opened_at = mark.end()
                     continue
+                if closing and not opening and depth == 0:
+                    continue  # a closing mark with nothing to close
                 ch = "“" if depth == 0 else "”"
             if ch in "“«„":
                 if depth == 0:

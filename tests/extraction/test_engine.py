@@ -201,3 +201,15 @@ def test_a_described_speaker_stops_at_the_comma(nlp):
     )
     (claim,) = claims_of(nlp, body)
     assert claim.speaker in ("A spokesman for the prosecutor", "Alan Hevesi")
+
+
+def test_a_lost_paragraph_break_between_quotes_does_not_invert_them(nlp):
+    body = (
+        'In an interview Mr Howard said: "I believe the law should be changed. "In the past I '
+        'voted for a restriction to 22 weeks." All three main parties say the issue is one for '
+        "each MP's conscience. Mr Howard stressed his views were his personal views."
+    )
+    claims = claims_of(nlp, body)
+    assert claim_at(claims, body, "voted for a restriction").type == "quote"
+    assert claim_at(claims, body, "All three main parties").type != "quote"
+    assert claim_at(claims, body, "stressed his views").type != "quote"

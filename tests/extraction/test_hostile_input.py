@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from claims.extraction import extract_claims, extract_claims_many, parse_article
+from claims.extraction import extract_claims, parse_article
+from claims.extraction.engine import claims_from_doc
 
 
 def check(nlp, body):
@@ -38,26 +39,29 @@ def test_unbalanced_quotes(nlp, body):
     check(nlp, body)
 
 
-def test_ten_thousand_paragraphs_are_fast(nlp):
-    # Short paragraphs keep spaCy's share small: this is about the engine's own bookkeeping.
+def test_ten_thousand_paragraphs_cost_the_engine_little_over_spacy(nlp):
+    # Short paragraphs keep spaCy's share small; the bound is relative to spaCy's own time
+    # so that a busy machine does not fail the test, while quadratic bookkeeping would.
     body = "\n\n".join(f"{i} fled." for i in range(10_000))
     started = time.perf_counter()
-    (claims,) = list(extract_claims_many(nlp, [(body, None)]))
-    elapsed = time.perf_counter() - started
+    doc = nlp(body)
+    parsed = time.perf_counter()
+    claims = claims_from_doc(doc)
+    engine = time.perf_counter() - parsed
     assert len(claims) >= 9_000
     assert all(body[c.start : c.end] == c.text for c in claims)
-    assert elapsed < 30, elapsed  # a few seconds normally; spaCy needs most of it
+    assert engine < 0.5 * (parsed - started) + 0.5, (engine, parsed - started)
 
 
 def test_binary_junk_decoded_as_text(nlp):
     rng = random.Random(7)
-    junk = bytes(rng.randrange(256) for _ in range(20_000)).decode("utf-8", errors="replace")
+    junk = bytes(rng.randrange(256) for _ in range(6_000)).decode("utf-8", errors="replace")
     check(nlp, junk)
     check(nlp, junk.replace("\ufffd", '"'))
 
 
 def test_a_very_long_sentence(nlp):
-    body = "The ministry said " + ", and ".join(f"{i} people fled" for i in range(3_000)) + "."
+    body = "The ministry said " + ", and ".join(f"{i} people fled" for i in range(800)) + "."
     claims = check(nlp, body)
     assert claims and all(len(c.text) <= 1500 for c in claims)
 
