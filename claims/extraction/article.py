@@ -73,6 +73,12 @@ def is_boilerplate(text: str) -> bool:
     return len(text) < 400 and bool(_BOILERPLATE_RE.match(text))
 
 
+def _looks_like_headline(line: str) -> bool:
+    if len(line) >= 300 or find_dateline(line):
+        return False
+    return not (line.endswith(".") and len(line.split()) > 15)
+
+
 def parse_article(raw: str) -> ArticleParts:
     """Split raw plain text into headline and body, and read the dateline."""
     raw = raw.lstrip("\ufeff") if raw.startswith("\ufeff") else raw
@@ -84,9 +90,10 @@ def parse_article(raw: str) -> ArticleParts:
     if first_nl > 0:
         first = text[:first_nl].strip()
         rest = text[first_nl + 1 :]
-        # Plain-text convention: a headline is a short first line followed by a blank line.
-        if first and len(first) < 300 and re.match(r"[ \t]*\r?\n", rest):
-            title = first
+        # Plain-text convention: a headline is a short first line followed by a blank line
+        # (but a story whose first paragraph is the dateline lead has no headline).
+        if first and _looks_like_headline(first) and re.match(r"[ \t]*\r?\n", rest):
+            title = first.lstrip("#").strip()
             body_offset = offset + first_nl + 1
             while body_offset < len(raw) and raw[body_offset] in "\r\n \t":
                 body_offset += 1

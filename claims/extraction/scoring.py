@@ -62,11 +62,9 @@ def score_claims(claims: list[ExtractedClaim]) -> None:
         if model is not None:
             probability, model_reasons = model[i]
             blended = 0.5 * score + 0.5 * float(probability)
-            reasons = (
-                reasons
-                + [f"model probability {float(probability):.2f}"]
-                + list(model_reasons or [])
-            )
+            # The model's own reasons start with "model: 0.83"; keep them, minus repeats.
+            model_reasons = list(model_reasons or []) or [f"model: {float(probability):.2f}"]
+            reasons = reasons + [r for r in model_reasons if r not in reasons]
             # A checkable figure, a named speaker or a date keeps a claim on the desk.
             score = max(blended, _CHECK_WORTHY) if _strong(reasons) else blended
         claim.score = round(min(1.0, max(0.0, score)), 3)

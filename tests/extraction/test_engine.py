@@ -151,6 +151,8 @@ def test_many_gives_the_same_claims_in_order(nlp):
         ("H\n\nWASHINGTON, Jan. 5, 2024 (AP) — Text.", "H", "Washington", "2024-01-05", "AP"),
         ("H\n\nNEW YORK — Text.", "H", "New York", None, None),
         ("No headline here.\nSecond line.", "", None, None, None),
+        ("LONDON (Reuters) - A lead with no headline.\n\nMore.", "", "London", None, "Reuters"),
+        ("# A Markdown Headline\n\nBody text.", "A Markdown Headline", None, None, None),
     ],
 )
 def test_parse_article(raw, title, place, date, outlet):
