@@ -79,6 +79,9 @@ class _DocIndex:
             and not _is_title_quote(text, p)
         ]
         self.passage_starts = [p.start for p in self.long_passages]
+        self.passage_groups: dict[int, list[QuotePassage]] = {}
+        for p in self.long_passages:
+            self.passage_groups.setdefault(p.group, []).append(p)
         # "May 7" and "March 2011" hold digits, but they are dates, not figures.
         times = find_times(text)
         time_starts = [f.start for f in times]
@@ -207,7 +210,9 @@ def _is_question(text: str, start: int, end: int) -> bool:
 
 def _quote_pieces(unit: _Unit, index: _DocIndex) -> list[tuple[int, int, QuotePassage]]:
     out = []
-    for p in index.long_passages:
+    # Passages do not overlap, so the first that can reach the unit is found by bisection.
+    first = max(0, bisect_right(index.passage_starts, unit.start) - 1)
+    for p in index.long_passages[first:]:
         if p.end <= unit.start:
             continue
         if p.start >= unit.end:
@@ -255,7 +260,7 @@ def _quote_speaker(passage: QuotePassage, index: _DocIndex) -> tuple[str | None,
     """The speaker of a quotation: the frame around it, else the quote it continues."""
     if passage.group in index.group_speakers:
         return index.group_speakers[passage.group]
-    group = [p for p in index.long_passages if p.group == passage.group]
+    group = index.passage_groups[passage.group]
     found: tuple[str | None, str | None] = (None, None)
     for p in group:
         found = _frame_for_span(p.start, p.end, index)
@@ -310,8 +315,9 @@ def _distance(pos: int, start: int, end: int) -> int:
 def _previous_quote_speaker(passage: QuotePassage, index: _DocIndex):
     """A quote paragraph with no frame continues the previous quote's speaker."""
     para = index.paragraph_of(passage.start)
-    for p in reversed(index.long_passages):
-        if p.start >= passage.start or p.group == passage.group:
+    before = bisect_left(index.passage_starts, passage.start)
+    for p in reversed(index.long_passages[max(0, before - 20) : before]):
+        if p.group == passage.group:
             continue
         if para - index.paragraph_of(p.start) > 2:
             break

@@ -53,6 +53,17 @@ def test_ten_thousand_paragraphs_cost_the_engine_little_over_spacy(nlp):
     assert engine < 0.5 * (parsed - started) + 0.5, (engine, parsed - started)
 
 
+def test_thousands_of_quote_paragraphs_cost_the_engine_little_over_spacy(nlp):
+    body = "\n\n".join(f'"We sent {i} trucks today," he said.' for i in range(2_000))
+    started = time.perf_counter()
+    doc = nlp(body)
+    parsed = time.perf_counter()
+    claims = claims_from_doc(doc)
+    engine = time.perf_counter() - parsed
+    assert sum(c.type == "quote" for c in claims) >= 1_900
+    assert engine < 0.5 * (parsed - started) + 0.5, (engine, parsed - started)
+
+
 def test_binary_junk_decoded_as_text(nlp):
     rng = random.Random(7)
     junk = bytes(rng.randrange(256) for _ in range(6_000)).decode("utf-8", errors="replace")
