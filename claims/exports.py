@@ -77,13 +77,13 @@ LIST_SEPARATOR = "\n"
 CHUNK_SIZE = 2000
 
 
-def safe_cell(value: str) -> str:
+def safe_cell(value: str | None) -> str | None:
     """Neutralise a cell a spreadsheet would run as a formula: prefix it with a quote.
 
     The quote makes Excel, LibreOffice and Google Sheets show the cell as text; the
     content after it is unchanged, so nothing is lost.
     """
-    if value and value[0] in FORMULA_PREFIXES:
+    if value and value[0] in FORMULA_PREFIXES:  # None and "" pass through
         return "'" + value
     return value
 
@@ -97,8 +97,10 @@ def _number(value) -> str:
 
 def format_quantities(quantities: list[dict] | None) -> str:
     """The normalised figures, readable in a cell: "more than 80000 people; 3.4 percent"."""
+    if not quantities:
+        return ""
     parts = []
-    for q in quantities or []:
+    for q in quantities:
         if q.get("value") is not None:
             figure = _number(q["value"])
         elif q.get("low") is not None or q.get("high") is not None:
@@ -111,9 +113,11 @@ def format_quantities(quantities: list[dict] | None) -> str:
 
 def format_times(times: list[dict] | None) -> str:
     """The normalised times: "since 2011-03; at 2013-05-28" (the text when unresolved)."""
+    if not times:
+        return ""
     return "; ".join(
         f"{t.get('relation') or 'at'} {t.get('value') or t.get('text') or ''}".strip()
-        for t in times or []
+        for t in times
     )
 
 
@@ -126,28 +130,34 @@ def claim_link_prefix() -> tuple[str, str]:
 
 # Plain SQL on purpose: Django prepares each value of an ``__in`` list in Python, which cost
 # three times the query itself for 2,000 ids, and the export runs these once per chunk.
+# PostgreSQL gets the ids as one array parameter (= ANY), 4x cheaper than 2,000 parameters.
+# Rows come in the order they were added (ids grow with added_at/changed_at); ordering by
+# (claim_id, id) reads straight from the claim_id index, with no sort.
 SOURCES_SQL = (
-    "SELECT claim_id, url, title, is_counter FROM {table} WHERE claim_id IN ({ids}) "
-    "ORDER BY claim_id, added_at, id"
+    "SELECT claim_id, url, title, is_counter FROM {table} WHERE claim_id {ids} "
+    "ORDER BY claim_id, id"
 )
 # Oldest first, so the last note read per claim is its latest.
 NOTES_SQL = (
-    "SELECT claim_id, note FROM {table} WHERE claim_id IN ({ids}) AND note <> '' "
-    "ORDER BY claim_id, changed_at, id"
+    "SELECT claim_id, note FROM {table} WHERE claim_id {ids} AND note <> '' ORDER BY claim_id, id"
 )
 
 
 def _select_for_claims(sql: str, model, ids: Sequence[int]) -> list[tuple]:
-    query = sql.format(table=model._meta.db_table, ids=", ".join(["%s"] * len(ids)))
+    if connection.vendor == "postgresql":
+        match, params = "= ANY(%s)", [list(ids)]
+    else:
+        match, params = f"IN ({', '.join(['%s'] * len(ids))})", list(ids)
     with connection.cursor() as cursor:
-        cursor.execute(query, list(ids))
+        cursor.execute(sql.format(table=model._meta.db_table, ids=match), params)
         return cursor.fetchall()
 
 
-def _chunk_extras(
-    ids: Sequence[int],
-) -> tuple[dict[int, list[str]], dict[int, list[str]], dict[int, str]]:
-    """Sources, counter-sources and latest note of these claims: two queries per batch."""
+def _chunk_extras(ids: Sequence[int]) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+    """Cells for sources, counter-sources and latest note of these claims, by claim id.
+
+    Two queries per batch of ids; claims with none are simply absent.
+    """
     sources: dict[int, list[str]] = defaultdict(list)
     counters: dict[int, list[str]] = defaultdict(list)
     notes: dict[int, str] = {}
@@ -158,17 +168,24 @@ def _chunk_extras(
         for claim_id, url, title, is_counter in _select_for_claims(SOURCES_SQL, Source, batch):
             (counters if is_counter else sources)[claim_id].append(url or title)
         notes.update(_select_for_claims(NOTES_SQL, StatusChange, batch))
-    return sources, counters, notes
+    return (
+        {claim_id: safe_cell(LIST_SEPARATOR.join(urls)) for claim_id, urls in sources.items()},
+        {claim_id: safe_cell(LIST_SEPARATOR.join(urls)) for claim_id, urls in counters.items()},
+        {claim_id: safe_cell(note) for claim_id, note in notes.items()},
+    )
 
 
 def claim_row_chunks(
     claims: QuerySet[Claim], *, link_base: str, chunk_size: int = CHUNK_SIZE
-) -> Iterator[list[list[str]]]:
-    """The CSV rows (no header) of these claims, in the queryset's order, chunk by chunk."""
+) -> Iterator[list[list]]:
+    """The CSV rows (no header) of these claims, in the queryset's order, chunk by chunk.
+
+    Cells are strings, except ids, dates and None, which csv.writer turns into "123",
+    "2013-05-28" and "".
+    """
     tz = timezone.get_current_timezone()
     head, tail = claim_link_prefix()
     link_head = link_base.rstrip("/") + head
-    no_sources: list[str] = []
     rows = claims.values_list(*FIELDS).iterator(chunk_size=chunk_size)
     while chunk := list(islice(rows, chunk_size)):
         sources, counters, notes = _chunk_extras([row[0] for row in chunk])
@@ -179,11 +196,11 @@ def claim_row_chunks(
         ) in chunk:  # fmt: skip
             out.append(
                 [
-                    str(claim_id),
+                    claim_id,  # ints, dates and None: csv.writer formats them in C
                     safe_cell(title),
                     safe_cell(outlet),
                     safe_cell(url),
-                    published.isoformat() if published else "",
+                    published,
                     safe_cell(text),
                     safe_cell(summary),
                     type_,
@@ -192,12 +209,15 @@ def claim_row_chunks(
                     safe_cell(format_quantities(quantities)),
                     safe_cell(format_times(times)),
                     status,
-                    safe_cell(assignee or ""),
-                    safe_cell(reviewer or ""),
-                    reviewed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if reviewed_at else "",
-                    safe_cell(LIST_SEPARATOR.join(sources.get(claim_id, no_sources))),
-                    safe_cell(LIST_SEPARATOR.join(counters.get(claim_id, no_sources))),
-                    safe_cell(notes.get(claim_id, "")),
+                    safe_cell(assignee),
+                    safe_cell(reviewer),
+                    # "2024-03-01 09:30:15": a date-time that spreadsheets recognise
+                    reviewed_at.astimezone(tz).isoformat(" ", "seconds")[:19]
+                    if reviewed_at
+                    else "",
+                    sources.get(claim_id, ""),
+                    counters.get(claim_id, ""),
+                    notes.get(claim_id, ""),
                     f"{link_head}{article_id}{tail}{claim_id}",
                 ]
             )
