@@ -6,7 +6,9 @@ Views, admin actions, management commands and Celery tasks all call them, so a r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import difflib
 import functools
 import hashlib
 import logging
@@ -200,15 +202,19 @@ def job_send(*, job_id: int) -> bool:
     return True
 
 
-def job_run(*, job_id: int) -> ExtractionJob | None:
+def job_run(*, job_id: int, token: str = "") -> ExtractionJob | None:
     """Run one delivery of a job. Safe to call twice, at once or one after the other.
 
     Returns the job when this delivery completed it, None when there was nothing to do
-    (already finished, or a concurrent delivery took it over).
+    (already finished, a concurrent delivery took it over, or the job has used up its
+    NEWSFACTS_JOB_MAX_ATTEMPTS: the sweeper fails it once its last delivery is overdue).
+    ``token`` names this delivery, so that job_fail can tell if it still owns the job.
     """
-    token = uuid.uuid4().hex
+    token = token or uuid.uuid4().hex
     started = ExtractionJob.objects.filter(
-        pk=job_id, state__in=[ExtractionJob.State.QUEUED, ExtractionJob.State.RUNNING]
+        pk=job_id,
+        state__in=[ExtractionJob.State.QUEUED, ExtractionJob.State.RUNNING],
+        attempts__lt=settings.NEWSFACTS_JOB_MAX_ATTEMPTS,
     ).update(
         state=ExtractionJob.State.RUNNING,
         started_at=timezone.now(),
@@ -221,9 +227,7 @@ def job_run(*, job_id: int) -> ExtractionJob | None:
     job = ExtractionJob.objects.select_related("article").get(pk=job_id)
     article = job.article
     clock = time.perf_counter()
-    found = extraction.extract_claims(
-        nlp_pipeline(), article.body, reference_date=article.reference_date
-    )
+    found = _extract_long(article.body, reference_date=article.reference_date)
     nlp_seconds = time.perf_counter() - clock
     with transaction.atomic():
         current = ExtractionJob.objects.select_for_update().get(pk=job_id)
@@ -239,10 +243,47 @@ def job_run(*, job_id: int) -> ExtractionJob | None:
     return current
 
 
-def job_fail(*, job_id: int, error: str) -> None:
-    ExtractionJob.objects.filter(pk=job_id).exclude(state=ExtractionJob.State.DONE).update(
-        state=ExtractionJob.State.FAILED, error=error[:5000], finished_at=timezone.now()
-    )
+def _extract_long(body: str, *, reference_date) -> list[extraction.ExtractedClaim]:
+    """extract_claims, also for bodies beyond spaCy's max_length (uploads may be 5 MB).
+
+    A longer body is cut at paragraph breaks into pieces spaCy accepts; offsets are
+    shifted back so that body[start:end] == text still holds.
+    """
+    nlp = nlp_pipeline()
+    if len(body) <= nlp.max_length:
+        return extraction.extract_claims(nlp, body, reference_date=reference_date)
+    found = []
+    for offset, piece in _body_pieces(body, max(1, nlp.max_length // 2)):
+        for claim in extraction.extract_claims(nlp, piece, reference_date=reference_date):
+            found.append(
+                dataclasses.replace(claim, start=claim.start + offset, end=claim.end + offset)
+            )
+    return found
+
+
+def _body_pieces(body: str, size: int):
+    """(offset, piece) covering body, each piece at most `size` long, cut at a blank line,
+    else a line break, else a space, where one falls in the second half of the piece."""
+    start = 0
+    while start < len(body):
+        end = min(start + size, len(body))
+        if end < len(body):
+            for separator in ("\n\n", "\n", " "):
+                cut = body.rfind(separator, start + size // 2, end)
+                if cut != -1:
+                    end = cut + len(separator)
+                    break
+        yield start, body[start:end]
+        start = end
+
+
+def job_fail(*, job_id: int, error: str, token: str = "") -> None:
+    """Mark a job failed with its error, unless it is done or, given the failing
+    delivery's ``token``, another delivery has taken the job over since."""
+    jobs = ExtractionJob.objects.filter(pk=job_id).exclude(state=ExtractionJob.State.DONE)
+    if token:
+        jobs = jobs.filter(Q(run_token=token) | Q(run_token=""))
+    jobs.update(state=ExtractionJob.State.FAILED, error=error[:5000], finished_at=timezone.now())
 
 
 def job_retry_article(
@@ -260,15 +301,35 @@ def job_retry_article(
 
 
 def jobs_requeue_stuck() -> int:
-    """Resend jobs the broker never got, or lost (Redis restarted), or a dead worker held."""
+    """Resend jobs the broker never got, or lost (Redis restarted), or a dead worker held.
+
+    - queued, never accepted by the broker (it was down): sent;
+    - running past the hard time limit (its worker died): sent once, or failed when it
+      has used up its attempts (a poison article that kills every worker);
+    - queued or resent long ago but still not started: sent again only when the broker's
+      queue is empty, i.e. the message was lost. A long backlog is not a loss: resending
+      it every minute would flood the queue and run jobs twice at once.
+    """
     now = timezone.now()
     stale = now - datetime.timedelta(seconds=settings.NEWSFACTS_STUCK_JOB_SECONDS)
     overdue = now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    stuck = ExtractionJob.objects.filter(
-        Q(state=ExtractionJob.State.QUEUED, enqueued_at=None)
-        | Q(state=ExtractionJob.State.QUEUED, enqueued_at__lt=stale)
-        | Q(state=ExtractionJob.State.RUNNING, started_at__lt=overdue)
-    ).values_list("pk", flat=True)
+    overdue_running = Q(state=ExtractionJob.State.RUNNING, started_at__lt=overdue)
+    exhausted = ExtractionJob.objects.filter(
+        overdue_running, attempts__gte=settings.NEWSFACTS_JOB_MAX_ATTEMPTS
+    )
+    for job_id in list(exhausted.values_list("pk", flat=True)):
+        logger.error("Job %s failed: its worker was lost on every attempt", job_id)
+        job_fail(
+            job_id=job_id,
+            error=f"Gave up after {settings.NEWSFACTS_JOB_MAX_ATTEMPTS} attempts: the worker "
+            "was lost or timed out every time (is this article too large?).",
+        )
+    lost = Q(state=ExtractionJob.State.QUEUED, enqueued_at=None) | (
+        overdue_running & (Q(enqueued_at=None) | Q(enqueued_at__lte=F("started_at")))
+    )
+    if _broker_queue_length() == 0:
+        lost |= (Q(state=ExtractionJob.State.QUEUED) | overdue_running) & Q(enqueued_at__lt=stale)
+    stuck = ExtractionJob.objects.filter(lost).values_list("pk", flat=True)
     sent = 0
     for job_id in list(stuck):
         # Resent jobs are safe even if the original is still somewhere in Redis: job_run
@@ -278,9 +339,42 @@ def jobs_requeue_stuck() -> int:
     return sent
 
 
+def _broker_queue_length() -> int | None:
+    """Messages waiting in the broker's default queue; None when the broker is unreachable."""
+    from newsfacts.celery import app
+
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1)
+            return connection.default_channel._size(app.conf.task_default_queue)
+    except Exception as exc:  # any broker error means "don't know"
+        logger.warning("Cannot read the broker's queue length: %s", exc)
+        return None
+
+
 # --- claims -----------------------------------------------------------------------------
 
 _NON_WORD = re.compile(r"[\W_]+")
+# A re-extracted claim whose words are this similar to a vanished one is the same claim
+# after a small edit (a typo fixed, a word changed) and takes over its review work...
+FUZZY_MATCH_RATIO = 0.9
+# ...provided its figures and negations are the same: "340 ships" edited to "430 ships",
+# or "did" to "did not", is a different claim, and a verified status must not follow it.
+_CHECKABLE_WORD = re.compile(
+    r"\d|^(?:no|not|never|t|nobody|none|nothing|without|zero|one|two|three|four|five|six|seven"
+    r"|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|billions?|trillions?"
+    r"|half|quarter|percent)$"
+)
+# Bound on the similarity comparisons of one re-extraction (only leftovers are compared).
+FUZZY_MAX_PAIRS = 200_000
+
+
+def _claim_words(text: str) -> str:
+    return " ".join(_NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).split())
+
+
+def _checkable(words: str) -> tuple[str, ...]:
+    return tuple(word for word in words.split() if _CHECKABLE_WORD.search(word))
 
 
 def claim_fingerprint(text: str, occurrence: int = 0) -> str:
@@ -289,8 +383,7 @@ def claim_fingerprint(text: str, occurrence: int = 0) -> str:
     Offsets move when a paragraph is added above; punctuation and case change with a
     pipeline upgrade. The words stay, so reviews follow the claim across re-extraction.
     """
-    words = _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).split()
-    key = " ".join(words) + (f"#{occurrence}" if occurrence else "")
+    key = _claim_words(text) + (f"#{occurrence}" if occurrence else "")
     return hashlib.sha256(key.encode()).hexdigest()
 
 
@@ -318,15 +411,64 @@ def claims_replace_extraction(*, article: Article, found: list[extraction.Extrac
             claim.is_orphaned = False
             to_update.append(claim)
             kept.add(fingerprint)
+    leftovers = [claim for fp, claim in existing.items() if fp not in kept]
+    revived = set()
+    for new, old in _fuzzy_pairs(to_create, leftovers):
+        # The vanished claim is this new one after a small edit: it keeps its review work
+        # and takes the new fingerprint (unique: no existing claim had it).
+        for name in [*_claim_fields_names(), "fingerprint"]:
+            setattr(old, name, getattr(new, name))
+        old.is_orphaned = False
+        to_update.append(old)
+        revived.add(old.pk)
+        to_create.remove(new)
     Claim.objects.bulk_create(to_create, batch_size=500)
     if to_update:
         Claim.objects.bulk_update(
-            to_update, [*_claim_fields_names(), "is_orphaned"], batch_size=500
+            to_update, [*_claim_fields_names(), "fingerprint", "is_orphaned"], batch_size=500
         )
-    vanished = [claim.pk for fp, claim in existing.items() if fp not in kept]
+    vanished = [claim.pk for claim in leftovers if claim.pk not in revived]
     if vanished:
         Claim.objects.filter(pk__in=vanished).update(is_orphaned=True)
     return len(found)
+
+
+def _fuzzy_pairs(new_claims: list[Claim], old_claims: list[Claim]) -> list[tuple[Claim, Claim]]:
+    """Pairs (new, old) of unmatched claims that are one claim after a small edit: the
+    same figures and negations, words at least FUZZY_MATCH_RATIO alike; best pairs first,
+    each claim in one pair at most."""
+    if not new_claims or not old_claims:
+        return []
+    buckets: dict[tuple[str, ...], list[tuple[Claim, str]]] = {}
+    for old in old_claims:
+        words = _claim_words(old.text)
+        buckets.setdefault(_checkable(words), []).append((old, words))
+    scored, compared = [], 0
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    for i, new in enumerate(new_claims):
+        words = _claim_words(new.text)
+        candidates = buckets.get(_checkable(words), [])
+        compared += len(candidates)
+        if compared > FUZZY_MAX_PAIRS:
+            logger.warning("Article %s: too many changed claims to match by similarity", new)
+            break
+        matcher.set_seq2(words)
+        for old, old_words in candidates:
+            total = len(words) + len(old_words)
+            if not total or 2 * min(len(words), len(old_words)) / total < FUZZY_MATCH_RATIO:
+                continue
+            matcher.set_seq1(old_words)
+            if matcher.quick_ratio() >= FUZZY_MATCH_RATIO:
+                ratio = matcher.ratio()
+                if ratio >= FUZZY_MATCH_RATIO:
+                    scored.append((-ratio, i, old.pk, new, old))
+    pairs, used_new, used_old = [], set(), set()
+    for _, i, old_pk, new, old in sorted(scored, key=lambda s: s[:3]):
+        if i not in used_new and old_pk not in used_old:
+            used_new.add(i)
+            used_old.add(old_pk)
+            pairs.append((new, old))
+    return pairs
 
 
 def _claim_fields(item: extraction.ExtractedClaim) -> dict:

@@ -7,6 +7,7 @@ repeated delivery harmless.
 from __future__ import annotations
 
 import logging
+import uuid
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -21,23 +22,38 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutEr
 MAX_RETRIES = 3
 
 
+def retry_countdown(retries: int) -> int:
+    """Seconds before retry number ``retries + 1``: 2, 4, 8..."""
+    return 2 ** (retries + 1)
+
+
 @shared_task(bind=True, max_retries=MAX_RETRIES)
 def extract_article(self, job_id: int) -> int | None:
+    # This delivery's name: a failure is recorded only if no other delivery of the same
+    # job (a duplicate, a redelivery) has taken it over meanwhile.
+    token = uuid.uuid4().hex
     try:
-        job = services.job_run(job_id=job_id)
+        job = services.job_run(job_id=job_id, token=token)
     except TRANSIENT_ERRORS as exc:
         if self.request.retries >= MAX_RETRIES:
-            services.job_fail(job_id=job_id, error=f"Gave up after {MAX_RETRIES} retries: {exc!r}")
+            services.job_fail(
+                job_id=job_id, token=token, error=f"Gave up after {MAX_RETRIES} retries: {exc!r}"
+            )
             return None
-        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
     except SoftTimeLimitExceeded:
-        services.job_fail(job_id=job_id, error="Extraction took longer than the time limit.")
+        limit = self.app.conf.task_soft_time_limit
+        services.job_fail(
+            job_id=job_id,
+            token=token,
+            error=f"Extraction took longer than the time limit ({limit} s); not retried.",
+        )
         return None
     except Exception as exc:
         # Anything else is about this article (a bug or a poison input): retrying won't
         # help, so record it where the desk sees it and let other jobs go on.
         logger.exception("Extraction job %s failed", job_id)
-        services.job_fail(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
+        services.job_fail(job_id=job_id, token=token, error=f"{type(exc).__name__}: {exc}")
         return None
     return job.claim_count if job else None
 

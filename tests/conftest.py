@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from celery import Celery
 from django.conf import settings
 
 from newsfacts import embedded_redis
@@ -86,10 +87,8 @@ class WorkerProcess:
         return self.log.read_text(errors="replace")
 
 
-def start_worker(tmp_path: Path, *extra: str) -> WorkerProcess:
-    from newsfacts.celery import app
-
-    log = tmp_path / "worker.log"
+def worker_env(**overrides: str) -> dict[str, str]:
+    """The environment of a process (worker, manage.py) on this test's database and Redis."""
     env = {
         **os.environ,
         "DATABASE_URL": _database_url_for_worker(),
@@ -97,6 +96,22 @@ def start_worker(tmp_path: Path, *extra: str) -> WorkerProcess:
     }
     if not settings.EMBEDDED_REDIS:
         env["REDIS_URL"] = settings.REDIS_URL
+    return {**env, **overrides}
+
+
+def start_worker(
+    tmp_path: Path, *extra: str, env: dict[str, str] | None = None, broker_url: str = ""
+) -> WorkerProcess:
+    """Start a real worker; ``env`` adds to worker_env(), ``broker_url`` is where to ping
+    it when that env points it at another Redis than this test process's."""
+    from newsfacts.celery import app
+
+    log = tmp_path / "worker.log"
+    number = 1
+    while log.exists():  # a second worker in one test keeps the first one's log
+        number += 1
+        log = tmp_path / f"worker-{number}.log"
+    env = worker_env(**(env or {}))
     args = [
         sys.executable, "-m", "celery", "-A", "newsfacts", "worker",
         "--loglevel", "INFO", "--without-gossip", "--without-mingle", *extra,
@@ -104,11 +119,16 @@ def start_worker(tmp_path: Path, *extra: str) -> WorkerProcess:
     with log.open("w") as out:
         process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     worker = WorkerProcess(process, log)
+    # The control client publishes through its app's producer pool: a worker on another
+    # Redis is pinged by an app of its own.
+    pinger = (
+        Celery("newsfacts-ping", broker=broker_url, set_as_current=False) if broker_url else app
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"Celery worker exited at start:\n{worker.output()[-3000:]}")
-        if app.control.ping(timeout=0.5):
+        if pinger.control.ping(timeout=0.5):
             return worker
     process.kill()
     pytest.fail(f"Celery worker did not answer within 60 s:\n{worker.output()[-3000:]}")
