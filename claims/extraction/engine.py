@@ -517,8 +517,18 @@ def _non_speaker_entities(entities: list[Entity], speaker: str | None) -> list[E
 def _is_prediction(head: Token, frame: _Frame | None) -> bool:
     if frame is not None and frame.cue in FORWARD_LOOKING_CUES:
         return True
+    heads = [head]
+    if frame is not None:
+        # "said operations had been suspended and that it expected losses of $30m a week"
+        heads.extend(c for c in head.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"))
+    return any(_is_forward(h, frame) for h in heads)
+
+
+def _is_forward(head: Token, frame: _Frame | None) -> bool:
     if head.lemma_.lower() in _FORWARD_LEMMAS:
         return True
+    if frame is not None and head.lemma_ in ("expect", "anticipate"):
+        return True  # a source's reported expectation is a forecast
     aux_words = _REPORTED_FUTURE_AUX if frame is not None else _FUTURE_AUX
     for child in head.children:
         if child.dep_ in ("aux", "auxpass") and child.lower_ in aux_words:

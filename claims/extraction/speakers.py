@@ -17,7 +17,7 @@ SPEECH_VERBS = _words(
     confirm deny reiterate suggest predict estimate admit acknowledge declare urge reply respond
     testify tweet post comment conclude emphasise emphasize indicate maintain allege assert
     disclose reveal forecast complain recall concede vow pledge promise caution signal observe
-    remark affirm contend"""
+    remark affirm contend find show"""
 )
 # Cues that make the reported content a forecast or a pledge whatever its tense.
 FORWARD_LOOKING_CUES = _words("predict forecast vow pledge promise")
@@ -28,8 +28,24 @@ _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 _TRIM_RIGHT_DEPS = frozenset({"relcl", "appos", "punct", "acl", "cc", "conj", "advcl"})
 
 
+# "The study found that…" is sourcing; "Judges found that…" is an event, not a source.
+_FINDING_VERBS = _words("find show")
+_DOCUMENT_SOURCES = _words(
+    "study survey report research poll analysis review investigation inquiry audit figures "
+    "data statistics census paper researchers"
+)
+
+
 def is_speech_verb(token: Token) -> bool:
-    return token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in SPEECH_VERBS
+    if token.pos_ not in ("VERB", "AUX"):
+        return False
+    lemma = token.lemma_.lower()
+    if lemma in _FINDING_VERBS:
+        return any(
+            c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in _DOCUMENT_SOURCES
+            for c in token.children
+        )
+    return lemma in SPEECH_VERBS
 
 
 def subject_of(verb: Token) -> Token | None:

