@@ -171,23 +171,30 @@ def _units_of(sent: Span, text: str, story_start: int):
         pieces.append((cursor, stop))
         cursor = stop + 1
     tokens = list(sent)
+    i = 0  # tokens and pieces are both in text order: one walk over the tokens
     for s, e in pieces:
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
-        if e - s < 3:
-            continue
-        unit_tokens = [t for t in tokens if s <= t.idx < e]
-        if unit_tokens:
-            yield _Unit(s, e, unit_tokens)
+        while i < len(tokens) and tokens[i].idx < s:
+            i += 1
+        j = i
+        while j < len(tokens) and tokens[j].idx < e:
+            j += 1
+        if e - s >= 3 and j > i:
+            yield _Unit(s, e, tokens[i:j])
+        i = j
 
 
 def _claims_from_unit(unit: _Unit, index: _DocIndex) -> list[ExtractedClaim]:
     text = index.text
     para = index.paragraph_of(unit.start)
+    para_start = index.paragraph_starts[para]
     para_end = text.find("\n", unit.start)
-    para_text = text[index.paragraph_starts[para] : para_end if para_end >= 0 else len(text)]
+    # Boilerplate is short: never copy more of a paragraph than the check can use.
+    para_end = min(para_end if para_end >= 0 else len(text), para_start + 401)
+    para_text = text[para_start:para_end]
     if is_boilerplate(para_text.strip()) or is_boilerplate(text[unit.start : unit.end]):
         return []
     claims: list[ExtractedClaim] = []

@@ -80,3 +80,14 @@ def test_a_very_long_sentence(nlp):
 def test_control_characters_and_odd_whitespace(nlp):
     body = "Prices\u00a0rose 3\u202fpercent\x00 in 2023.\r\n\r\nShare this article\x0c"
     check(nlp, body)
+
+
+def test_thousands_of_lines_without_a_full_stop(nlp):
+    body = "\n".join(["and 5 more said Kerry"] * 3_000)
+    started = time.perf_counter()
+    doc = nlp(body)
+    parsed = time.perf_counter()
+    claims = claims_from_doc(doc)
+    engine = time.perf_counter() - parsed
+    assert all(body[c.start : c.end] == c.text for c in claims)
+    assert engine < 0.5 * (parsed - started) + 0.5, (engine, parsed - started)
