@@ -35,7 +35,14 @@
     currentId = target.dataset.claim;
     markCurrent();
     target.scrollIntoView({ block: "nearest", behavior: "smooth" });
-    if (isArticlePage()) target.click(); // opens the review panel beside the text
+    if (isArticlePage()) activate(target); // opens the review panel beside the text
+  }
+
+  // Content swapped in a moment ago may not be wired to htmx yet; a click then would be a
+  // full page load. Processing is idempotent, so make sure before clicking.
+  function activate(el) {
+    if (window.htmx) window.htmx.process(el.closest("form") || el);
+    el.click();
   }
 
   function setStatus(key) {
@@ -44,7 +51,7 @@
       : currentId && document.getElementById("claim-" + currentId);
     if (!scope) return;
     const button = scope.querySelector('button[data-status-key="' + key + '"]');
-    if (button) button.click();
+    if (button) activate(button);
   }
 
   function typing(target) {
@@ -81,7 +88,12 @@
   // Swapped-in content (a refreshed text, a re-rendered row or panel) keeps the marker.
   document.addEventListener("htmx:afterSettle", function (event) {
     const panel = document.querySelector("#review-panel[data-claim]");
-    if (isArticlePage() && panel && event.target.id === "review-panel") currentId = panel.dataset.claim;
+    if (isArticlePage() && panel && event.target.id === "review-panel") {
+      currentId = panel.dataset.claim;
+      // On a phone the panel sits under the text: bring it up when a claim opens.
+      const top = panel.getBoundingClientRect().top;
+      if (window.innerWidth <= 900 && (top > window.innerHeight || top < 0)) panel.scrollIntoView({ block: "start" });
+    }
     markCurrent();
     updateBulkCount();
   });
