@@ -27,11 +27,12 @@ from django.utils import timezone
 
 from claims import extraction
 from claims.models import Article, Claim, ExtractionJob, Source, StatusChange
-from claims.uploads import UploadedArticle, UploadError
+from claims.uploads import UploadedArticle, UploadError, strip_controls
 
 logger = logging.getLogger(__name__)
 
 MAX_TITLE_LENGTH = Article._meta.get_field("title").max_length
+_WEB_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
 
 
 class DuplicateArticle(UploadError):
@@ -101,7 +102,8 @@ def article_create(
     Without a title, the first line of a plain-text article is its headline. The dateline
     ("PARIS, May 28 (RIA Novosti) –") gives place, date and, when none was given, outlet.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    title, outlet = strip_controls(title), strip_controls(outlet)
     if not text.strip():
         raise UploadError("The article is empty.")
     parts = _split_article(text, title)
@@ -110,6 +112,10 @@ def article_create(
         raise UploadError("The article has a headline but no text.")
     title = title.strip() or parts.title.strip() or body.strip().split("\n", 1)[0]
     title = title[:MAX_TITLE_LENGTH]
+    url = url.strip()
+    if url and not _WEB_URL.match(url):
+        # Shown as a link on the desk: only web addresses, never javascript: or data:.
+        raise UploadError(f"The article URL must start with http:// or https://, not {url[:40]!r}.")
     digest = body_hash(body)
     existing = Article.objects.filter(body_hash=digest).first()
     if existing:
@@ -572,7 +578,7 @@ def claim_add_source(
     url, title = url.strip(), title.strip()
     if not url and not title:
         raise ReviewRuleError("A source needs a URL or a citation.")
-    if url and not re.match(r"^https?://", url, re.IGNORECASE):
+    if url and not _WEB_URL.match(url):
         raise ReviewRuleError("A source URL must start with http:// or https://.")
     return Source.objects.create(
         claim=claim, url=url[:2000], title=title[:500], is_counter=is_counter, added_by=user

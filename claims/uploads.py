@@ -54,21 +54,22 @@ def decode_text(data: bytes, *, name: str = "upload") -> str:
         (codecs.BOM_UTF16_BE, "utf-16"),
     ):
         if data.startswith(bom):
-            return _strip_controls(data.decode(encoding, errors="replace"))
+            return strip_controls(data.decode(encoding, errors="replace"))
     if b"\x00" in data:
         raise UploadError(f"{name} looks like a binary file, not text.")
     try:
-        return _strip_controls(data.decode("utf-8"))
+        return strip_controls(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise UploadError(f"{name} is not text in any encoding NewsFacts recognises.")
-    return _strip_controls(str(best))
+    return strip_controls(str(best))
 
 
-def _strip_controls(text: str) -> str:
-    # Control characters other than line breaks and tabs only ever come from broken files.
+def strip_controls(text: str) -> str:
+    """Drop control characters (NUL included: PostgreSQL cannot store it) but keep
+    line breaks and tabs; they only ever come from broken files or escaped JSON."""
     return "".join(ch for ch in text if ch >= " " or ch in "\n\r\t").replace("\r\n", "\n")
 
 

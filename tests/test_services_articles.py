@@ -104,3 +104,16 @@ def test_articles_import_reports_duplicates_and_errors_without_stopping():
     ]
     assert [name for name, _ in report.duplicates] == ["again.txt"]
     assert [name for name, _ in report.errors] == ["empty.txt"]
+
+
+def test_control_characters_never_reach_the_database():
+    # JSON can carry "\u0000", which PostgreSQL refuses to store in text.
+    article = services.article_create(
+        text="Police said\x00 12 people\x07 were hurt.\r\nThe road reopened.",
+        title="Crash\x00 on the ring road",
+        outlet="Wire\x1b",
+        enqueue=False,
+    )
+    assert article.title == "Crash on the ring road"
+    assert article.outlet == "Wire"
+    assert article.body == "Police said 12 people were hurt.\nThe road reopened."
