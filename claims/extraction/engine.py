@@ -46,6 +46,7 @@ _OPINION_WORDS = frozenset(
 )
 _NOT_OPINION_POS = frozenset({"ADP", "SCONJ", "PROPN"})
 _QUOTE_MIN_WORDS = 4
+_FRAME_WINDOW = 40  # tokens either side of a quotation searched for its speech verb
 _MAX_CLAIM_CHARS = 1500
 _TRAILING_JUNK = " \t\r\n,;:–—-"
 _LEADING_JUNK = " \t\r\n,;:–—-"
@@ -59,6 +60,7 @@ class _Unit:
     start: int
     end: int
     tokens: list[Token] = field(default_factory=list)
+    root: Token | None = None  # the sentence's root, computed once per sentence
 
 
 class _DocIndex:
@@ -101,6 +103,12 @@ class _DocIndex:
         self.group_speakers: dict[int, tuple[str | None, str | None]] = {}
         self.paragraph_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
         self.story_start = 0  # after the dateline: nothing before it can be a speaker
+        self.sents = list(doc.sents)
+        self.sent_starts = [sent.start for sent in self.sents]
+
+    def sent_of(self, token_i: int) -> Span:
+        """The sentence holding a token, without spaCy's walk back to the sentence start."""
+        return self.sents[bisect_right(self.sent_starts, token_i) - 1]
 
     def in_long_quote(self, pos: int) -> QuotePassage | None:
         i = bisect_right(self.passage_starts, pos) - 1
@@ -151,7 +159,7 @@ def claims_from_doc(doc: Doc, reference: datetime.date | None = None) -> list[Ex
     index = _DocIndex(doc, reference)
     index.story_start = story_start
     claims: list[ExtractedClaim] = []
-    for sent in doc.sents:
+    for sent in index.sents:
         for unit in _units_of(sent, text, story_start):
             claims.extend(_claims_from_unit(unit, index))
     return claims
@@ -171,6 +179,7 @@ def _units_of(sent: Span, text: str, story_start: int):
         pieces.append((cursor, stop))
         cursor = stop + 1
     tokens = list(sent)
+    root = sent.root
     i = 0  # tokens and pieces are both in text order: one walk over the tokens
     for s, e in pieces:
         while s < e and text[s].isspace():
@@ -183,7 +192,7 @@ def _units_of(sent: Span, text: str, story_start: int):
         while j < len(tokens) and tokens[j].idx < e:
             j += 1
         if e - s >= 3 and j > i:
-            yield _Unit(s, e, tokens[i:j])
+            yield _Unit(s, e, tokens[i:j], root)
         i = j
 
 
@@ -286,12 +295,15 @@ def _frame_for_span(start: int, end: int, index: _DocIndex) -> tuple[str | None,
     first = doc.char_span(start, end, alignment_mode="expand")
     if first is None:
         return None, None
-    sent_start = first[0].sent.start
-    last_sent = first[-1].sent
+    sent_start = index.sent_of(first.start).start
+    last_sent = index.sent_of(first.end - 1)
     stop = last_sent.end
     # "… the talks,” | he said." spaCy sometimes makes the frame its own sentence.
     if stop < len(doc) and text.find("\n", last_sent.end_char, doc[stop].idx + 1) < 0:
-        stop = doc[stop].sent.end
+        stop = index.sent_of(stop).end
+    # A frame sits next to its quote: a window keeps run-on "sentences" cheap.
+    sent_start = max(sent_start, first.start - _FRAME_WINDOW)
+    stop = min(stop, first.end + _FRAME_WINDOW)
     candidates = []
     for token in doc[sent_start:stop]:
         if token.idx >= start and token.idx < end:
@@ -434,7 +446,7 @@ def _speech_frame(unit: _Unit, index: _DocIndex) -> _Frame | None:
 
 def _main_verb(unit: _Unit) -> Token:
     """The sentence root, or the highest word of the unit when the root lies outside it."""
-    root = unit.tokens[0].sent.root
+    root = unit.root if unit.root is not None else unit.tokens[0].sent.root
     if unit.start <= root.idx < unit.end:
         return root
     for token in unit.tokens:
