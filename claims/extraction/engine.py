@@ -385,12 +385,14 @@ def _reported_speech_beside_quotes(unit: _Unit, index: _DocIndex) -> list[Extrac
 
 def _statement_claims(unit: _Unit, index: _DocIndex) -> list[ExtractedClaim]:
     frame = _speech_frame(unit, index)
-    clauses = _split_clauses(unit, index) if frame is None else None
+    clauses = _split_clauses(unit, index, frame)
     if clauses:
         shared_times = _times_in(unit.start, unit.end, unit, index)
         out = []
         for start, end, head in clauses:
-            claim = _classify(unit, index, start, end, head, None, shared_times)
+            # Each clause keeps the sentence's source: "…, the United Nations said."
+            clause_frame = _Frame(frame.speaker, frame.cue, head) if frame else None
+            claim = _classify(unit, index, start, end, head, clause_frame, shared_times)
             if claim:
                 out.append(claim)
         if out:
@@ -456,9 +458,15 @@ def _main_verb(unit: _Unit) -> Token:
     return unit.tokens[0]
 
 
-def _split_clauses(unit: _Unit, index: _DocIndex) -> list[tuple[int, int, Token]] | None:
+def _split_clauses(
+    unit: _Unit, index: _DocIndex, frame: _Frame | None
+) -> list[tuple[int, int, Token]] | None:
     """'More than 80,000 people have died and hundreds of thousands fled': two claims."""
     root = _main_verb(unit)
+    if frame is not None:
+        if frame.content_head is None:
+            return None
+        root = frame.content_head
     for conj in root.children:
         if conj.dep_ != "conj" or conj.pos_ not in ("VERB", "AUX"):
             continue
@@ -468,7 +476,10 @@ def _split_clauses(unit: _Unit, index: _DocIndex) -> list[tuple[int, int, Token]
         if cc is None:
             continue
         first = (unit.start, cc.idx, root)
-        second = (max(conj.left_edge.idx, cc.idx + len(cc)), unit.end, conj)
+        end = unit.end
+        if frame is not None and conj.right_edge.idx + len(conj.right_edge) <= unit.end:
+            end = conj.right_edge.idx + len(conj.right_edge)  # leave ", officials said" out
+        second = (max(conj.left_edge.idx, cc.idx + len(cc)), end, conj)
         if all(index.quantities_in(s, e) for s, e, _ in (first, second)):
             return [first, second]
     return None

@@ -12,6 +12,7 @@ from .types import ClaimType, ExtractedClaim
 
 _MAX_SUMMARY = 140
 _QUOTE_MAX = 90
+_MAX_PREP_TOKENS = 5  # "into neighbouring countries" fits a summary; a long clause does not
 _COMPLEMENT_DEPS = frozenset({"dobj", "xcomp", "ccomp", "attr", "acomp", "oprd", "dative"})
 
 
@@ -68,6 +69,13 @@ def _statistic_reading(claim: ExtractedClaim, doc: Doc, head: Token | None) -> s
     negation = [c.text for c in verb.children if c.dep_ == "neg"]
     words.extend(modal + negation + [verb.text])
     words.extend(c.text for c in verb.children if c.dep_ == "prt")
+    for prep in (c for c in verb.children if c.dep_ == "prep" and c.i > verb.i):
+        phrase = doc[prep.left_edge.i : prep.right_edge.i + 1]
+        if any(t.text in phrase.text for t in claim.times) or phrase.end_char > claim.end:
+            continue  # the date is added below, in its normal form
+        if len(phrase) > _MAX_PREP_TOKENS:
+            return None  # too much to squeeze: the claim text reads better
+        words.append(phrase.text)
     if claim.times:
         words.append(describe(claim.times[0]))
     return " ".join(w for w in words if w)

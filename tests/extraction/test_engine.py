@@ -215,3 +215,14 @@ def test_a_lost_paragraph_break_between_quotes_does_not_invert_them(nlp):
     assert claim_at(claims, body, "voted for a restriction").type == "quote"
     assert claim_at(claims, body, "All three main parties").type != "quote"
     assert claim_at(claims, body, "stressed his views").type != "quote"
+
+
+def test_two_figures_under_one_source_become_two_claims_with_that_source(nlp):
+    body = (
+        "More than 4 million people have fled and at least 3,900 have been killed since "
+        "April, the United Nations said."
+    )
+    claims = claims_of(nlp, body)
+    assert [c.type for c in claims] == ["statistic", "statistic"]
+    assert [c.speaker for c in claims] == ["United Nations", "United Nations"]
+    assert "United Nations" not in claims[1].text
