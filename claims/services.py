@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -32,6 +32,8 @@ from claims.uploads import UploadedArticle, UploadError, strip_controls
 logger = logging.getLogger(__name__)
 
 MAX_TITLE_LENGTH = Article._meta.get_field("title").max_length
+# The database or the network hiccuped, not the article: worth another try.
+TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
 _WEB_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
 
 
@@ -167,6 +169,7 @@ def articles_import(
                 url=upload.url,
                 published_date=upload.published_date,
                 uploaded_by=uploaded_by,
+                enqueue=False,
             )
         except DuplicateArticle as exc:
             report.duplicates.append((upload.name, exc.existing))
@@ -176,6 +179,7 @@ def articles_import(
             report.created.append(article)
         if on_progress:
             on_progress(upload)
+    jobs_enqueue_batches(articles=report.created, requested_by=uploaded_by)
     return report
 
 
@@ -193,6 +197,41 @@ def job_enqueue(*, article: Article, requested_by: AbstractBaseUser | None = Non
     job = ExtractionJob.objects.create(article=article, requested_by=requested_by)
     transaction.on_commit(functools.partial(job_send, job_id=job.pk))
     return job
+
+
+# Articles per bulk-import task: enough for nlp.pipe to batch, few enough that several
+# workers share an import and one task's time stays far below the time limit.
+IMPORT_BATCH_SIZE = 16
+
+
+def jobs_enqueue_batches(
+    *, articles: list[Article], requested_by: AbstractBaseUser | None = None
+) -> list[ExtractionJob]:
+    """Queue extraction for many articles as a few batch tasks (one nlp.pipe pass each)."""
+    with transaction.atomic():
+        jobs = ExtractionJob.objects.bulk_create(
+            [ExtractionJob(article=article, requested_by=requested_by) for article in articles]
+        )
+        ids = [job.pk for job in jobs]
+        for start in range(0, len(ids), IMPORT_BATCH_SIZE):
+            batch = ids[start : start + IMPORT_BATCH_SIZE]
+            transaction.on_commit(functools.partial(jobs_send_batch, job_ids=batch))
+    return jobs
+
+
+def jobs_send_batch(*, job_ids: list[int]) -> bool:
+    """Publish a batch task; a broker that is down leaves its jobs for the sweeper."""
+    from claims.tasks import extract_articles
+
+    try:
+        extract_articles.apply_async(args=[job_ids])
+    except Exception as exc:  # kombu/redis raise many types; every one means "not sent"
+        logger.warning("Jobs %s stay queued: the broker refused them (%s)", job_ids, exc)
+        return False
+    ExtractionJob.objects.filter(pk__in=job_ids, enqueued_at=None).update(
+        enqueued_at=timezone.now()
+    )
+    return True
 
 
 def job_send(*, job_id: int) -> bool:
@@ -217,6 +256,68 @@ def job_run(*, job_id: int, token: str = "") -> ExtractionJob | None:
     ``token`` names this delivery, so that job_fail can tell if it still owns the job.
     """
     token = token or uuid.uuid4().hex
+    job = _job_start(job_id=job_id, token=token)
+    if job is None:
+        return None
+    clock = time.perf_counter()
+    found = _extract_long(job.article.body, reference_date=job.article.reference_date)
+    return _job_finish(job=job, token=token, found=found, nlp_seconds=time.perf_counter() - clock)
+
+
+def jobs_run_batch(*, job_ids: list[int], token: str = "") -> list[ExtractionJob]:
+    """Run several jobs through one ``nlp.pipe`` pass: how bulk imports are extracted.
+
+    Each job is still started, finished and failed on its own, exactly as by job_run; an
+    article that breaks the shared pass is retried alone, so it fails only itself.
+    """
+    token = token or uuid.uuid4().hex
+    jobs = [job for job_id in job_ids if (job := _job_start(job_id=job_id, token=token))]
+    nlp = nlp_pipeline()
+    batchable = [job for job in jobs if len(job.article.body) <= nlp.max_length]
+    finished: list[ExtractionJob] = []
+    pending = {job.pk: job for job in jobs}
+    try:
+        results = extraction.extract_claims_many(
+            nlp, ((job.article.body, job.article.reference_date) for job in batchable)
+        )
+        pairs = zip(batchable, results, strict=True)
+        while True:
+            # Time spent waiting on the NLP only (nlp.pipe works a batch at a time, so the
+            # first article of each batch carries most of it; the sum is right).
+            clock = time.perf_counter()
+            try:
+                job, found = next(pairs)
+            except StopIteration:
+                break
+            nlp_seconds = time.perf_counter() - clock
+            done = _job_finish(job=job, token=token, found=found, nlp_seconds=nlp_seconds)
+            pending.pop(job.pk)
+            if done:
+                finished.append(done)
+    except TRANSIENT_DATABASE_ERRORS:
+        raise  # the task retries the batch; finished jobs are skipped then
+    except Exception:
+        logger.exception("Batch extraction failed; running its remaining jobs one by one")
+    for job in pending.values():  # too long for the shared pass, or left by a failure
+        try:
+            clock = time.perf_counter()
+            found = _extract_long(job.article.body, reference_date=job.article.reference_date)
+            done = _job_finish(
+                job=job, token=token, found=found, nlp_seconds=time.perf_counter() - clock
+            )
+        except TRANSIENT_DATABASE_ERRORS:
+            raise
+        except Exception as exc:
+            logger.exception("Extraction job %s failed", job.pk)
+            job_fail(job_id=job.pk, token=token, error=f"{type(exc).__name__}: {exc}")
+        else:
+            if done:
+                finished.append(done)
+    return finished
+
+
+def _job_start(*, job_id: int, token: str) -> ExtractionJob | None:
+    """Claim the job for this delivery (conditional update: no lock, no double start)."""
     started = ExtractionJob.objects.filter(
         pk=job_id,
         state__in=[ExtractionJob.State.QUEUED, ExtractionJob.State.RUNNING],
@@ -230,16 +331,18 @@ def job_run(*, job_id: int, token: str = "") -> ExtractionJob | None:
     )
     if not started:
         return None
-    job = ExtractionJob.objects.select_related("article").get(pk=job_id)
-    article = job.article
-    clock = time.perf_counter()
-    found = _extract_long(article.body, reference_date=article.reference_date)
-    nlp_seconds = time.perf_counter() - clock
+    return ExtractionJob.objects.select_related("article").get(pk=job_id)
+
+
+def _job_finish(
+    *, job: ExtractionJob, token: str, found: list[extraction.ExtractedClaim], nlp_seconds: float
+) -> ExtractionJob | None:
+    """Write the claims and complete the job, if this delivery still owns it."""
     with transaction.atomic():
-        current = ExtractionJob.objects.select_for_update().get(pk=job_id)
+        current = ExtractionJob.objects.select_for_update().get(pk=job.pk)
         if current.run_token != token or current.state != ExtractionJob.State.RUNNING:
             return None
-        count = claims_replace_extraction(article=article, found=found)
+        count = claims_replace_extraction(article=job.article, found=found)
         current.state = ExtractionJob.State.DONE
         current.finished_at = timezone.now()
         current.claim_count = count

@@ -58,6 +58,34 @@ def extract_article(self, job_id: int) -> int | None:
     return job.claim_count if job else None
 
 
+@shared_task(bind=True, max_retries=MAX_RETRIES)
+def extract_articles(self, job_ids: list[int]) -> int:
+    """A bulk import's batch: one nlp.pipe pass over several articles (services.jobs_run_batch)."""
+    token = uuid.uuid4().hex
+    try:
+        return len(services.jobs_run_batch(job_ids=job_ids, token=token))
+    except TRANSIENT_ERRORS as exc:
+        if self.request.retries >= MAX_RETRIES:
+            for job_id in job_ids:
+                services.job_fail(
+                    job_id=job_id,
+                    token=token,
+                    error=f"Gave up after {MAX_RETRIES} retries: {exc!r}",
+                )
+            return 0
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+    except SoftTimeLimitExceeded:
+        # Jobs of the batch still held by this delivery failed; finished ones stay done.
+        limit = self.app.conf.task_soft_time_limit
+        for job_id in job_ids:
+            services.job_fail(
+                job_id=job_id,
+                token=token,
+                error=f"Extraction took longer than the time limit ({limit} s); not retried.",
+            )
+        return 0
+
+
 @shared_task
 def requeue_stuck_jobs() -> int:
     return services.jobs_requeue_stuck()

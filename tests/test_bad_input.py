@@ -92,11 +92,6 @@ def test_other_encodings_are_stored_as_the_same_text(encoding):
     assert extract(article).claim_count > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="claims/uploads.py decode_text: charset_normalizer takes a short Latin-1 French "
-    "sentence for cp1250 (coûtera -> coűtera, à -> ŕ); reported, not in this change's files",
-)
 def test_a_short_latin1_upload_is_stored_as_the_same_text():
     text = "Le ministre a déclaré mardi que la réforme coûtera 4,2 milliards d'euros à l'État."
     [article] = upload("reforme.txt", text.encode("latin-1")).created

@@ -164,3 +164,76 @@ def test_time_limits_stay_below_the_visibility_timeout(settings):
     assert settings.CELERY_TASK_SOFT_TIME_LIMIT < settings.CELERY_TASK_TIME_LIMIT < visibility
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+
+
+def _wire(n: int) -> str:
+    return (
+        f"Story {n}\n\nLENORA, Sept. {n} (Meridian News) – At least {n * 1000:,} people "
+        f"were evacuated on Tuesday, officials said.\n\n“We expect {n} more convoys by Friday,” "
+        "Governor Aline Martel told reporters.\n"
+    )
+
+
+def test_bulk_imports_queue_batches_after_commit(django_capture_on_commit_callbacks, monkeypatch):
+    from claims.uploads import UploadedArticle
+
+    sent = []
+    monkeypatch.setattr(
+        "claims.tasks.extract_articles.apply_async", lambda args: sent.append(args[0])
+    )
+    monkeypatch.setattr(services, "IMPORT_BATCH_SIZE", 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.articles_import(
+            uploads=[UploadedArticle(text=_wire(n), name=f"{n}.txt") for n in range(1, 4)]
+        )
+    jobs = list(ExtractionJob.objects.order_by("pk"))
+    assert len(report.created) == len(jobs) == 3
+    assert sent == [[jobs[0].pk, jobs[1].pk], [jobs[2].pk]]
+    assert all(job.enqueued_at for job in jobs)
+
+
+def test_a_batch_gives_the_same_claims_as_single_jobs():
+    articles = [services.article_create(text=_wire(n), enqueue=False) for n in range(1, 4)]
+    jobs = [ExtractionJob.objects.create(article=article) for article in articles]
+    finished = services.jobs_run_batch(job_ids=[job.pk for job in jobs])
+    assert [job.pk for job in finished] == [job.pk for job in jobs]
+    batch_claims = {
+        article.pk: list(article.claims.order_by("start").values_list("text", "type", "summary"))
+        for article in articles
+    }
+    assert all(batch_claims.values())
+    # A single run of the same article yields the same claims (re-extraction keeps them).
+    for article in articles:
+        services.job_run(job_id=ExtractionJob.objects.create(article=article).pk)
+        again = list(article.claims.order_by("start").values_list("text", "type", "summary"))
+        assert again == batch_claims[article.pk]
+        assert not article.claims.filter(is_orphaned=True).exists()
+    # A second delivery of the whole batch finds nothing to do.
+    assert services.jobs_run_batch(job_ids=[job.pk for job in jobs]) == []
+
+
+def test_an_article_that_breaks_the_batch_fails_alone(monkeypatch):
+    articles = [services.article_create(text=_wire(n), enqueue=False) for n in range(1, 4)]
+    jobs = [ExtractionJob.objects.create(article=article) for article in articles]
+    poison = articles[1].body
+
+    def many(nlp, items, **kwargs):
+        for body, reference_date in items:
+            if body == poison:
+                raise ValueError("parser crashed")
+            yield services.extraction.extract_claims(nlp, body, reference_date=reference_date)
+
+    real_extract = services.extraction.extract_claims
+
+    def single(nlp, body, **kwargs):
+        if body == poison:
+            raise ValueError("parser crashed")
+        return real_extract(nlp, body, **kwargs)
+
+    monkeypatch.setattr(services.extraction, "extract_claims_many", many)
+    monkeypatch.setattr(services.extraction, "extract_claims", single)
+    finished = services.jobs_run_batch(job_ids=[job.pk for job in jobs])
+    assert {job.pk for job in finished} == {jobs[0].pk, jobs[2].pk}
+    states = dict(ExtractionJob.objects.values_list("pk", "state"))
+    assert states == {jobs[0].pk: "done", jobs[1].pk: "failed", jobs[2].pk: "done"}
+    assert "parser crashed" in ExtractionJob.objects.get(pk=jobs[1].pk).error

@@ -76,3 +76,10 @@ def test_it_names_the_bad_jsonl_line():
 def test_it_refuses_unknown_file_types():
     with pytest.raises(UploadError, match="unsupported file type .pdf"):
         read_upload("report.pdf", b"%PDF-1.7")
+
+
+def test_a_central_european_file_keeps_its_encoding():
+    text = (
+        "Vláda oznámila, že rozpočet vzroste o 3 procenta. Příliš žluťoučký kůň úpěl ďábelské ódy."
+    )
+    assert decode_text(text.encode("cp1250")) == text
