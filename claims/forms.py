@@ -3,7 +3,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.db.models import Q
 
 from claims.models import Article, Claim
 from claims.selectors import SORTS, ClaimFilters
@@ -127,52 +126,6 @@ class ArticleUploadForm(forms.ModelForm):
 def reviewer_choices() -> list[tuple[str, str]]:
     users = get_user_model().objects.filter(is_active=True).order_by("username")
     return [("", "Anyone"), ("none", "Unassigned")] + [(str(u.pk), u.get_username()) for u in users]
-
-
-def assignable_users():
-    """Users who may review claims: the ones a desk chief can assign work to."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(groups__permissions__codename="change_claim")
-            | Q(user_permissions__codename="change_claim")
-        )
-        .distinct()
-        .order_by("username")
-    )
-
-
-class ClaimAssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
-        queryset=assignable_users(), required=False, empty_label="Unassigned"
-    )
-
-
-class ClaimBulkForm(forms.Form):
-    """Desk chief's bulk action over the claims ticked in the queue (``claim`` = "id:version")."""
-
-    action = forms.ChoiceField(choices=[("status", "Set status"), ("assign", "Assign")])
-    status = forms.ChoiceField(required=False, choices=[("", "Status…"), *Claim.Status.choices])
-    assignee = forms.ModelChoiceField(
-        queryset=assignable_users(), required=False, empty_label="Unassigned"
-    )
-    note = forms.CharField(required=False, max_length=2000)
-
-    def clean(self):
-        data = super().clean()
-        versions: dict[int, int] = {}
-        for value in self.data.getlist("claim") if hasattr(self.data, "getlist") else []:
-            claim_id, _, version = str(value).partition(":")
-            if claim_id.isdigit() and version.isdigit():
-                versions[int(claim_id)] = int(version)
-        if not versions:
-            raise forms.ValidationError("Tick at least one claim.")
-        if data.get("action") == "status" and not data.get("status"):
-            raise forms.ValidationError("Choose the status to set.")
-        data["versions"] = versions
-        return data
 
 
 def assignable_users():
