@@ -86,5 +86,5 @@ def claimreview_feed(request: HttpRequest) -> StreamingHttpResponse:
 @permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
 def article_claimreview(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     article = get_object_or_404(Article, pk=pk)
-    filters = ClaimFilters(article=article.pk, sort="date")
-    return _feed_response(request, selectors.claims_for_claimreview(filters=filters))
+    claims = selectors.claims_for_claimreview(filters=ClaimFilters(article=article.pk))
+    return _feed_response(request, claims.order_by("start", "id"))  # reading order

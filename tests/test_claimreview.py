@@ -222,7 +222,7 @@ def test_the_feed_lists_verdicts_under_the_dashboards_filters(chief, geneva):
 
 
 def test_the_article_feed(chief, geneva):
-    claims = [verdict(geneva, fingerprint=str(i)) for i in range(3)]
+    claims = [verdict(geneva, fingerprint=str(i), start=30 - 10 * i) for i in range(3)][::-1]
     verdict(geneva, status="unreviewed", fingerprint="x")
     body = b"".join(chief.get(f"/articles/{geneva.pk}/claimreview.json").streaming_content)
     docs = json.loads(body)
