@@ -1,6 +1,6 @@
 """Browser tests: Playwright (PyPI) driving Debian's Chromium against pytest-django's live server.
 
-Chromium starts once per session. Without /usr/bin/chromium the tests skip on a laptop
+Chromium starts once for all of them (package scope). Without /usr/bin/chromium the tests skip on a laptop
 and fail in CI (CI=true), like every other service the suite needs.
 """
 
@@ -17,10 +17,6 @@ from claims.models import Claim
 from claims.permissions import ROLE_PERMISSIONS
 from tests.conftest import ROOT, unavailable
 from tests.factories import ArticleFactory, ClaimFactory, JobFactory, UserFactory
-
-# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
-# same thread are still synchronous and safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -53,8 +49,27 @@ def _whitenoise_serves_static(app):
     return app
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="package")
+def async_unsafe_allowed():
+    """Playwright's sync API keeps an event loop running in the test thread, so Django
+    would refuse the (still synchronous, still safe) ORM calls of the tests and fixtures.
+
+    Allowed for this package only: set for the whole session, the variable would leak into
+    later tests, e.g. the `check --deploy` run, which rightly refuses it.
+    """
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="package")
+def browser(async_unsafe_allowed):
+    """Chromium, launched once for all browser tests and stopped after the last one (so
+    no event loop outlives them)."""
     if not Path(CHROMIUM).exists():
         unavailable(f"{CHROMIUM} is not installed")
     from playwright.sync_api import sync_playwright
@@ -102,9 +117,11 @@ def new_page(browser, live_server):
     """Open a signed-in page: new_page("rita") gives a fresh context logged in as rita."""
     contexts = []
 
-    def open_page(username: str, *, width: int = 1366, height: int = 900):
+    def open_page(username: str, *, width: int = 1366, height: int = 900, javascript=True):
         context = browser.new_context(
-            base_url=live_server.url, viewport={"width": width, "height": height}
+            base_url=live_server.url,
+            viewport={"width": width, "height": height},
+            java_script_enabled=javascript,
         )
         context.set_default_timeout(8000)
         contexts.append(context)

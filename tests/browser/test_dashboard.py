@@ -193,3 +193,26 @@ def test_a_running_job_updates_by_itself_and_a_failure_offers_retry(roles, new_p
     box.get_by_role("button", name="Retry").click()
     expect(page.locator("#job-state")).to_contain_text("Queued")
     assert job.article.jobs.count() == 2
+
+
+def test_the_core_review_works_without_javascript(desk, new_page):
+    page = new_page("rita", javascript=False)
+    page.select_option("select[name=status]", "unreviewed")
+    page.click("button:text('Filter')")
+    expect(page).to_have_url(re.compile(r"status=unreviewed"))
+    expect(page.locator("tr.claim")).to_have_count(10)
+    page.click("text=Strike cost shippers ~$1.2 billion")
+    cost = desk["cost"]
+    page.click(f"#hl-{desk['pay'].pk}")  # a plain link: ?claim=<id> opens its panel
+    expect(page.locator("#review-panel")).to_have_attribute("data-claim", str(desk["pay"].pk))
+    panel = page.locator("#review-panel")
+    panel.locator("textarea[name=note]").fill("The union's own release says 5.5 percent.")
+    panel.get_by_role("button", name="Disputed").click()
+    expect(page.locator("#flash")).to_contain_text("Marked disputed.")
+    expect(page.locator(f"#hl-{desk['pay'].pk}")).to_have_class(re.compile(r"status-disputed"))
+    expect(panel.locator(".history")).to_contain_text("5.5 percent")
+    expect(page.locator("[data-reviewed]")).to_have_text("1")
+    panel.get_by_role("button", name="Verified").click()  # no source: refused, with a reason
+    expect(page.locator("#flash")).to_contain_text("needs at least one source")
+    assert Claim.objects.get(pk=desk["pay"].pk).status == "disputed"
+    assert Claim.objects.get(pk=cost.pk).status == "unreviewed"
