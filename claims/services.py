@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import InterfaceError, OperationalError, transaction
@@ -294,8 +295,10 @@ def jobs_run_batch(*, job_ids: list[int], token: str = "") -> list[ExtractionJob
             pending.pop(job.pk)
             if done:
                 finished.append(done)
-    except TRANSIENT_DATABASE_ERRORS:
-        raise  # the task retries the batch; finished jobs are skipped then
+    except (*TRANSIENT_DATABASE_ERRORS, SoftTimeLimitExceeded):
+        # The task retries the batch (finished jobs are skipped then), or, out of time,
+        # hands its unfinished jobs back one by one (tasks.extract_articles).
+        raise
     except Exception:
         logger.exception("Batch extraction failed; running its remaining jobs one by one")
     for job in pending.values():  # too long for the shared pass, or left by a failure
@@ -305,7 +308,7 @@ def jobs_run_batch(*, job_ids: list[int], token: str = "") -> list[ExtractionJob
             done = _job_finish(
                 job=job, token=token, found=found, nlp_seconds=time.perf_counter() - clock
             )
-        except TRANSIENT_DATABASE_ERRORS:
+        except (*TRANSIENT_DATABASE_ERRORS, SoftTimeLimitExceeded):
             raise
         except Exception as exc:
             logger.exception("Extraction job %s failed", job.pk)
@@ -384,6 +387,15 @@ def _body_pieces(body: str, size: int):
                     break
         yield start, body[start:end]
         start = end
+
+
+def jobs_held(*, job_ids: Iterable[int], token: str) -> list[int]:
+    """The jobs among ``job_ids`` that the delivery ``token`` started and has not finished."""
+    return list(
+        ExtractionJob.objects.filter(
+            pk__in=list(job_ids), state=ExtractionJob.State.RUNNING, run_token=token
+        ).values_list("pk", flat=True)
+    )
 
 
 def job_fail(*, job_id: int, error: str, token: str = "") -> None:

@@ -204,6 +204,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def die_with_parent() -> None:
+    """In the child: SIGKILL when the test process dies (Linux), so no server outlives it."""
+    import ctypes
+
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 class PrivateRedis:
     """A redis-server of this test's own, on a TCP port, that the test may stop."""
 
@@ -219,7 +226,7 @@ class PrivateRedis:
             "--port", str(self.port), "--bind", "127.0.0.1",
             "--save", "", "--appendonly", "no", "--dir", str(self.dir),
         ]  # fmt: skip
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, preexec_fn=die_with_parent)
         import redis
 
         client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
@@ -251,11 +258,18 @@ def manage(*args: str, env: dict[str, str]) -> tuple[subprocess.CompletedProcess
     return done, time.monotonic() - clock
 
 
+@pytest.fixture
+def private_redis(tmp_path):
+    server = PrivateRedis(tmp_path)
+    yield server
+    server.stop()
+
+
 @pytest.mark.worker
 def test_uploads_while_redis_is_down_are_kept_and_extracted_once_it_is_back(
-    redis_server, transactional_db, tmp_path
+    redis_server, transactional_db, tmp_path, private_redis
 ):
-    private = PrivateRedis(tmp_path)
+    private = private_redis
     private.start()
     private.stop()  # Redis goes down before the uploads
     env = worker_env(REDIS_URL=private.url)
@@ -270,6 +284,7 @@ def test_uploads_while_redis_is_down_are_kept_and_extracted_once_it_is_back(
     assert "3 imported" in imported.stdout
     # The upload does not hang on the dead broker (publish retry policy: one quick retry).
     assert seconds < 30, f"import took {seconds:.1f}s with Redis down"
+    print(f"import of 3 articles with Redis down: {seconds:.1f} s")  # for docs/reliability.md
     jobs = list(ExtractionJob.objects.order_by("pk"))
     assert Article.objects.count() == len(jobs) == 3
     assert all(j.state == ExtractionJob.State.QUEUED and j.enqueued_at is None for j in jobs)
@@ -284,7 +299,6 @@ def test_uploads_while_redis_is_down_are_kept_and_extracted_once_it_is_back(
             wait_for(lambda job=job: finished(job), timeout=60, what=worker.output()[-2000:])
     finally:
         stop_worker(worker)
-        private.stop()
     for job in jobs:
         assert_one_claim_set(job)
         assert job.attempts == 1
@@ -671,3 +685,36 @@ def test_fuzzy_matching_pairs_each_claim_once_best_match_first():
     now = {c.text: c.pk for c in article.claims.filter(is_orphaned=False)}
     assert now == {edited[0]: ids[texts[1]], edited[1]: ids[texts[0]]}
     assert article.claims.count() == 2
+
+
+@pytest.mark.worker
+def test_a_poison_article_in_a_bulk_import_batch_fails_alone(
+    redis_server, transactional_db, tmp_path
+):
+    """Bulk imports extract in batches (one nlp.pipe pass): a poison article that runs the
+    batch past its time limit must not take the other articles of its batch down."""
+    from claims.uploads import UploadedArticle
+
+    worker = start_worker(
+        tmp_path,
+        "--pool",
+        "prefork",
+        "--concurrency",
+        "1",
+        env={"NEWSFACTS_JOB_SOFT_TIME_LIMIT": "2", "NEWSFACTS_JOB_TIME_LIMIT": "30"},
+    )
+    try:
+        texts = [wire_article(700, "batch-poison")] + [
+            SHORT_ARTICLE.format(cost=20 + n, cars=2000 + n) for n in range(2)
+        ]
+        report = services.articles_import(uploads=[UploadedArticle(text=t) for t in texts])
+        poison, *others = [article.jobs.get() for article in report.created]
+        for job in [poison, *others]:
+            wait_for(lambda job=job: finished(job), timeout=90, what=worker.output()[-2000:])
+    finally:
+        stop_worker(worker)
+    poison.refresh_from_db()
+    assert poison.state == ExtractionJob.State.FAILED
+    assert "longer than the time limit" in poison.error
+    for job in others:
+        assert_one_claim_set(job)
