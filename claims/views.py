@@ -52,7 +52,8 @@ def claims_queue(request: HttpRequest) -> HttpResponse:
             else None
         ),
     }
-    if request.htmx:
+    # A back button whose page htmx no longer holds in its cache asks for the whole page.
+    if request.htmx and not request.htmx.history_restore_request:
         return render(request, "claims/queue.html#claim-table", context)
     context.update(
         outlets=selectors.outlet_names(),

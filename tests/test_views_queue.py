@@ -71,6 +71,13 @@ def test_filters_return_only_the_table_for_htmx(reviewer_client):
     assert 'hx-get="/?type=statistic"' in html
 
 
+def test_a_history_restore_gets_the_whole_page(reviewer_client):
+    ClaimFactory()
+    headers = {**HTMX, "HX-History-Restore-Request": "true"}
+    html = reviewer_client.get(reverse("claims-queue"), headers=headers).content.decode()
+    assert "<html" in html and 'id="claim-table"' in html
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [

@@ -86,23 +86,26 @@
   });
 
   // Swapped-in content (a refreshed text, a re-rendered row or panel) keeps the marker.
+  // The keyboard's position is not taken from the panel here: with a fast "jjj" the
+  // panels arrive after the keys, and an early one must not pull the position back.
   document.addEventListener("htmx:afterSettle", function (event) {
-    const panel = document.querySelector("#review-panel[data-claim]");
-    if (isArticlePage() && panel && event.target.id === "review-panel") {
-      currentId = panel.dataset.claim;
+    markCurrent();
+    updateBulkCount();
+    const panel = document.getElementById("review-panel");
+    if (isArticlePage() && panel && event.target === panel) {
       // On a phone the panel sits under the text: bring it up when a claim opens.
       const top = panel.getBoundingClientRect().top;
       if (window.innerWidth <= 900 && (top > window.innerHeight || top < 0)) panel.scrollIntoView({ block: "start" });
     }
-    markCurrent();
-    updateBulkCount();
   });
 
-  document.addEventListener("DOMContentLoaded", function () {
+  function currentFromPanel() {
     const panel = document.querySelector("#review-panel[data-claim]");
-    if (panel) currentId = panel.dataset.claim;
+    currentId = panel ? panel.dataset.claim : null;
     markCurrent();
-  });
+  }
+  document.addEventListener("DOMContentLoaded", currentFromPanel);
+  document.addEventListener("htmx:historyRestore", currentFromPanel); // back/forward
 
   // Filters push their URL: leave the empty fields out so links stay short.
   document.addEventListener("htmx:configRequest", function (event) {
