@@ -57,7 +57,7 @@ def extract_claims(
     """Claims in `body`, with offsets into `body`."""
     if not body or not body.strip():
         return []
-    claims = claims_from_doc(nlp(body), reference_date)
+    claims = claims_from_doc(nlp(body), reference_date, body)
     score_claims(claims)
     return claims
 
@@ -79,9 +79,8 @@ def extract_claims_many(
         results: list[list[ExtractedClaim]] = []
         # Claims hold plain Python strings only, so nothing outlives the zone's Docs.
         with nlp.memory_zone():
-            for doc, (_, reference) in zip(
-                nlp.pipe(texts, batch_size=batch_size), chunk, strict=True
-            ):
-                results.append(claims_from_doc(doc, reference) if doc.text.strip() else [])
+            parsed = nlp.pipe(texts, batch_size=batch_size)
+            for doc, text, (_, reference) in zip(parsed, texts, chunk, strict=True):
+                results.append(claims_from_doc(doc, reference, text) if text.strip() else [])
         score_claims([c for claims in results for c in claims])
         yield from results

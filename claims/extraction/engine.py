@@ -66,8 +66,7 @@ class _Unit:
 class _DocIndex:
     """Lookups by character offset over one Doc, built once."""
 
-    def __init__(self, doc: Doc, reference: datetime.date | None):
-        text = doc.text
+    def __init__(self, doc: Doc, reference: datetime.date | None, text: str):
         self.doc = doc
         self.text = text
         self.reference = reference
@@ -148,15 +147,20 @@ def _is_title_quote(text: str, p: QuotePassage) -> bool:
     return len(words) <= 6 and all(w[:1].isupper() for w in words)
 
 
-def claims_from_doc(doc: Doc, reference: datetime.date | None = None) -> list[ExtractedClaim]:
-    text = doc.text
+def claims_from_doc(
+    doc: Doc, reference: datetime.date | None = None, text: str | None = None
+) -> list[ExtractedClaim]:
+    """Claims of a parsed Doc; pass `text` when the caller has it (Doc.text is rebuilt from
+    every token on each access)."""
+    if text is None:
+        text = doc.text
     if not text.strip():
         return []
     dateline = find_dateline(text)
     story_start = dateline.end if dateline else 0
     if reference is None and dateline and dateline.year and dateline.date:
         reference = datetime.date.fromisoformat(dateline.date)
-    index = _DocIndex(doc, reference)
+    index = _DocIndex(doc, reference, text)
     index.story_start = story_start
     claims: list[ExtractedClaim] = []
     for sent in index.sents:

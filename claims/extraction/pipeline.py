@@ -18,7 +18,8 @@ DATELINE_COMPONENT = "newsfacts_dateline"
 
 @Language.component(DATELINE_COMPONENT)
 def mark_dateline(doc: Doc) -> Doc:
-    dateline = find_dateline(doc.text[:300])
+    # Doc.text joins every token; the dateline lives in the first few dozen.
+    dateline = find_dateline("".join(t.text_with_ws for t in doc[:80]))
     if dateline is None:
         return doc
     for token in doc:
