@@ -25,6 +25,9 @@ def assert_not_reloaded(page) -> None:
 
 def test_a_reviewer_filters_opens_an_article_and_verifies_a_claim(desk, new_page):
     page = new_page("rita")
+    errors = []  # a script or style blocked by the content security policy shows up here
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.reload()
     expect(page.locator("tr.claim")).to_have_count(15)
     screenshot(page, "queue.png")
     no_reload_marker(page)
@@ -78,6 +81,7 @@ def test_a_reviewer_filters_opens_an_article_and_verifies_a_claim(desk, new_page
 
     ships.refresh_from_db()
     assert (ships.status, ships.version) == ("verified", 2)
+    assert errors == []
 
 
 def test_two_reviewers_on_one_claim_get_a_conflict_not_a_lost_update(desk, new_page):
