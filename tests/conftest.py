@@ -16,10 +16,36 @@ import pytest
 import redis
 from celery import Celery
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.db.models.signals import post_migrate
 
+from claims.permissions import ROLE_PERMISSIONS
 from newsfacts import embedded_redis
 
 IN_CI = os.getenv("CI", "").lower() in ("1", "true", "yes")
+
+
+def create_roles(using: str = "default") -> None:
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        group.permissions.set(
+            Permission.objects.using(using).filter(
+                content_type__app_label="claims", codename__in=codenames
+            )
+        )
+
+
+def _restore_roles_after_flush(sender, using="default", **kwargs) -> None:
+    if sender.label == "claims":
+        create_roles(using)
+
+
+# A transactional test (every browser test) ends with a flush, which empties the role
+# groups that migration 0002 made; the flush then sends post_migrate, so put them back
+# there, for whichever transactional test  runs next.
+post_migrate.connect(_restore_roles_after_flush, dispatch_uid="newsfacts-tests-restore-roles")
+
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

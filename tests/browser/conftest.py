@@ -10,12 +10,9 @@ import os
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission
-from django.db.models.signals import post_migrate
 
 from claims.models import Claim
-from claims.permissions import ROLE_PERMISSIONS
-from tests.conftest import ROOT, unavailable
+from tests.conftest import ROOT, create_roles, unavailable
 from tests.factories import ArticleFactory, ClaimFactory, JobFactory, UserFactory
 
 CHROMIUM = "/usr/bin/chromium"
@@ -85,31 +82,10 @@ def browser(async_unsafe_allowed):
     playwright.stop()
 
 
-def _create_roles(using: str = "default") -> None:
-    for role, codenames in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.using(using).get_or_create(name=role)
-        group.permissions.set(
-            Permission.objects.using(using).filter(
-                content_type__app_label="claims", codename__in=codenames
-            )
-        )
-
-
-def _restore_roles_after_flush(sender, using="default", **kwargs) -> None:
-    if sender.label == "claims":
-        _create_roles(using)
-
-
-# A transactional test (every browser test) ends with a flush, which empties the role
-# groups that migration 0002 made; the flush then sends post_migrate, so put them back
-# there, for whichever transactional test (of this package or another) runs next.
-post_migrate.connect(_restore_roles_after_flush, dispatch_uid="newsfacts-tests-restore-roles")
-
-
 @pytest.fixture
 def roles(transactional_db):
     """The role groups, as migration 0002 makes them."""
-    _create_roles()
+    create_roles()
 
 
 @pytest.fixture
