@@ -268,15 +268,19 @@ def job_run(*, job_id: int, token: str = "") -> ExtractionJob | None:
 def jobs_run_batch(*, job_ids: list[int], token: str = "") -> list[ExtractionJob]:
     """Run several jobs through one ``nlp.pipe`` pass: how bulk imports are extracted.
 
-    Each job is still started, finished and failed on its own, exactly as by job_run; an
-    article that breaks the shared pass is retried alone, so it fails only itself.
+    Each job is still started, finished and failed on its own terms, exactly as by
+    job_run; an article that breaks the shared pass is retried alone, so it fails only
+    itself. The database work is batched: one conditional update starts the jobs, and the
+    claims of the whole pass are written in one transaction (_jobs_finish), not six
+    queries and a commit per article, which cost a third of the NLP time.
     """
     token = token or uuid.uuid4().hex
-    jobs = [job for job_id in job_ids if (job := _job_start(job_id=job_id, token=token))]
+    jobs = _jobs_start(job_ids=job_ids, token=token)
     nlp = nlp_pipeline()
     batchable = [job for job in jobs if len(job.article.body) <= nlp.max_length]
     finished: list[ExtractionJob] = []
     pending = {job.pk: job for job in jobs}
+    ready = []  # (job, claims, NLP seconds) of the shared pass, written together below
     try:
         results = extraction.extract_claims_many(
             nlp, ((job.article.body, job.article.reference_date) for job in batchable)
@@ -290,17 +294,23 @@ def jobs_run_batch(*, job_ids: list[int], token: str = "") -> list[ExtractionJob
                 job, found = next(pairs)
             except StopIteration:
                 break
-            nlp_seconds = time.perf_counter() - clock
-            done = _job_finish(job=job, token=token, found=found, nlp_seconds=nlp_seconds)
-            pending.pop(job.pk)
-            if done:
-                finished.append(done)
+            ready.append((job, found, time.perf_counter() - clock))
     except (*TRANSIENT_DATABASE_ERRORS, SoftTimeLimitExceeded):
         # The task retries the batch (finished jobs are skipped then), or, out of time,
         # hands its unfinished jobs back one by one (tasks.extract_articles).
         raise
     except Exception:
         logger.exception("Batch extraction failed; running its remaining jobs one by one")
+    if ready:  # the whole pass, or the articles it got through before it failed
+        try:
+            finished += _jobs_finish(ready=ready, token=token)
+        except (*TRANSIENT_DATABASE_ERRORS, SoftTimeLimitExceeded):
+            raise
+        except Exception:
+            logger.exception("Writing the batch's claims failed; running its jobs one by one")
+        else:
+            for job, _, _ in ready:
+                pending.pop(job.pk)
     for job in pending.values():  # too long for the shared pass, or left by a failure
         try:
             clock = time.perf_counter()
@@ -335,6 +345,66 @@ def _job_start(*, job_id: int, token: str) -> ExtractionJob | None:
     if not started:
         return None
     return ExtractionJob.objects.select_related("article").get(pk=job_id)
+
+
+def _jobs_start(*, job_ids: list[int], token: str) -> list[ExtractionJob]:
+    """_job_start for several jobs: one conditional update, one read; in job_ids order."""
+    ExtractionJob.objects.filter(
+        pk__in=job_ids,
+        state__in=[ExtractionJob.State.QUEUED, ExtractionJob.State.RUNNING],
+        attempts__lt=settings.NEWSFACTS_JOB_MAX_ATTEMPTS,
+    ).update(
+        state=ExtractionJob.State.RUNNING,
+        started_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        run_token=token,
+        error="",
+    )
+    started = ExtractionJob.objects.select_related("article").filter(
+        pk__in=job_ids, run_token=token, state=ExtractionJob.State.RUNNING
+    )
+    by_pk = {job.pk: job for job in started}
+    return [by_pk[pk] for pk in dict.fromkeys(job_ids) if pk in by_pk]
+
+
+def _jobs_finish(
+    *, ready: list[tuple[ExtractionJob, list[extraction.ExtractedClaim], float]], token: str
+) -> list[ExtractionJob]:
+    """_job_finish for several jobs (job, claims, NLP seconds) in one transaction; jobs
+    this delivery no longer owns are left alone. Returns the jobs it completed."""
+    with transaction.atomic():
+        locked = ExtractionJob.objects.select_for_update().filter(
+            pk__in=[job.pk for job, _, _ in ready]
+        )
+        current = {job.pk: job for job in locked.order_by("pk")}
+        owned = [
+            (job, found, seconds, current[job.pk])
+            for job, found, seconds in ready
+            if job.pk in current
+            and current[job.pk].run_token == token
+            and current[job.pk].state == ExtractionJob.State.RUNNING
+        ]
+        existing: dict[int, list[Claim]] = {job.article_id: [] for job, *_ in owned}
+        for claim in Claim.objects.filter(article_id__in=list(existing)):
+            existing[claim.article_id].append(claim)
+        _claims_write(
+            [
+                _claims_changes(article=job.article, found=found, stored=existing[job.article_id])
+                for job, found, _, _ in owned
+            ]
+        )
+        now = timezone.now()
+        for _, found, seconds, job in owned:
+            job.state = ExtractionJob.State.DONE
+            job.finished_at = now
+            job.claim_count = len(found)
+            job.nlp_seconds = seconds
+            job.pipeline = settings.NEWSFACTS_SPACY_MODEL
+        ExtractionJob.objects.bulk_update(
+            [job for *_, job in owned],
+            ["state", "finished_at", "claim_count", "nlp_seconds", "pipeline"],
+        )
+    return [job for *_, job in owned]
 
 
 def _job_finish(
@@ -514,7 +584,22 @@ def claims_replace_extraction(*, article: Article, found: list[extraction.Extrac
     Claims found again keep status, notes, sources, assignee and history; new claims are
     added; claims no longer found are marked orphaned, never deleted.
     """
-    existing = {claim.fingerprint: claim for claim in article.claims.all()}
+    _claims_write([_claims_changes(article=article, found=found, stored=article.claims.all())])
+    return len(found)
+
+
+@dataclass
+class _ClaimChanges:
+    create: list[Claim]
+    update: list[Claim]
+    orphan: list[int]
+
+
+def _claims_changes(
+    *, article: Article, found: list[extraction.ExtractedClaim], stored: Iterable[Claim]
+) -> _ClaimChanges:
+    """What claims_replace_extraction changes, given the article's ``stored`` claims."""
+    existing = {claim.fingerprint: claim for claim in stored}
     seen: dict[str, int] = {}
     to_create, to_update, kept = [], [], set()
     for item in found:
@@ -543,15 +628,22 @@ def claims_replace_extraction(*, article: Article, found: list[extraction.Extrac
         to_update.append(old)
         revived.add(old.pk)
         to_create.remove(new)
+    vanished = [claim.pk for claim in leftovers if claim.pk not in revived]
+    return _ClaimChanges(create=to_create, update=to_update, orphan=vanished)
+
+
+def _claims_write(changes: list[_ClaimChanges]) -> None:
+    """Apply the changes of one or more articles: a few statements whatever their number."""
+    to_create = [claim for change in changes for claim in change.create]
+    to_update = [claim for change in changes for claim in change.update]
+    vanished = [pk for change in changes for pk in change.orphan]
     Claim.objects.bulk_create(to_create, batch_size=500)
     if to_update:
         Claim.objects.bulk_update(
             to_update, [*_claim_fields_names(), "fingerprint", "is_orphaned"], batch_size=500
         )
-    vanished = [claim.pk for claim in leftovers if claim.pk not in revived]
     if vanished:
         Claim.objects.filter(pk__in=vanished).update(is_orphaned=True)
-    return len(found)
 
 
 def _fuzzy_pairs(new_claims: list[Claim], old_claims: list[Claim]) -> list[tuple[Claim, Claim]]:
