@@ -393,37 +393,57 @@ def run_worker(
 
 
 class MemorySampler:
-    """The pool child's RSS as jobs finish: first past MEMORY_FIRST_MARK, then checkpoints."""
+    """The pool child's RSS at every poll, with the number of jobs done then."""
 
-    def __init__(self, worker_ref: list, total: int):
+    def __init__(self, worker_ref: list):
         self.worker_ref = worker_ref
-        self.total = total
-        first = MEMORY_FIRST_MARK if total >= 2 * MEMORY_FIRST_MARK else max(1, total // 4)
-        marks = {first, total // 4, total // 2, 3 * total // 4, total}
-        self.marks = sorted(m for m in marks if m >= first)
-        self.samples: list[tuple[int, int, float]] = []  # (done, child pid, RSS MB)
-        self.pids: list[int] = []
+        self.samples: list[tuple[int, int, float]] = []  # done, child pid, RSS MB
 
     def __call__(self, done: int) -> None:
-        children = self.worker_ref[0].children() if self.worker_ref else []
-        for child in children:
-            if child.pid not in self.pids:
-                self.pids.append(child.pid)
-        if self.marks and done >= self.marks[0] and children:
-            while self.marks and done >= self.marks[0]:
-                self.marks.pop(0)
+        for child in self.worker_ref[0].children() if self.worker_ref else []:
             try:
-                rss = children[0].memory_info().rss / 2**20
+                rss = child.memory_info().rss / 2**20
             except Exception:  # psutil.Error: recycled under us; the next poll samples
-                return
-            self.samples.append((done, children[0].pid, rss))
+                continue
+            self.samples.append((done, child.pid, rss))
+
+
+def memory_summary(samples: list, total: int) -> dict:
+    """Checkpoints (first poll at or past each mark) and the peak RSS of two windows of
+    WINDOW articles: just after the first mark, and the last. A single reading depends on
+    where in a batch the child was (its memory zone's Docs alive or freed); the window
+    peaks compare like with like."""
+    first = MEMORY_FIRST_MARK if total >= 2 * MEMORY_FIRST_MARK else max(1, total // 4)
+    window = min(MEMORY_FIRST_MARK, max(1, total // 8))
+    marks = sorted({first, total // 4, total // 2, 3 * total // 4, total - window, total})
+    checkpoints, previous = [], 0
+    for mark in (m for m in marks if m >= first):
+        at = next((s for s in samples if s[0] >= mark), None)
+        if at is None:
+            continue
+        peak = max(s[2] for s in samples if previous < s[0] <= at[0])
+        checkpoints.append({"done": at[0], "pid": at[1], "rss": at[2], "peak": peak})
+        previous = at[0]
+
+    def peak(lo: int, hi: int) -> float:
+        return max((s[2] for s in samples if lo < s[0] <= hi), default=float("nan"))
+
+    early = (first, first + window)
+    late = (total - window, total)
+    return {
+        "checkpoints": checkpoints,
+        "early": early,
+        "late": late,
+        "early_peak": peak(*early),
+        "late_peak": peak(*late),
+        "pids": list(dict.fromkeys(s[1] for s in samples)),
+    }
 
 
 def run_memory(article_ids: list[int], env: dict, work: Path, workers: list) -> dict:
-    sampler = MemorySampler(workers, len(article_ids))
+    sampler = MemorySampler(workers)
     result = run_worker(1, article_ids, env, work, workers, sample=sampler)
-    result["samples"] = sampler.samples
-    result["pids"] = sampler.pids
+    result.update(memory_summary(sampler.samples, len(article_ids)))
     return result
 
 
@@ -478,24 +498,23 @@ def report(args, header: list[str], n_words: int, inproc, workers, memory, m_wor
             )
         lines.append("")
     if memory:
-        s = memory["samples"]
         lines += [
             f"Memory: one worker (concurrency 1), {len(memory['article_ids'])} articles, "
             f"{m_words:,} words in {memory['seconds']:.0f} s ({m_words / memory['seconds']:,.0f} "
             f"words/s); CELERY_WORKER_MAX_TASKS_PER_CHILD = {memory['max_tasks']} tasks "
             f"of up to {memory['batch']} articles",
             "",
-            "| articles done | pool child pid | RSS MB |",
-            "|---:|---:|---:|",
-            *(f"| {done} | {pid} | {rss:.1f} |" for done, pid, rss in s),
+            "| articles done | pool child pid | RSS MB | peak RSS MB since the previous row |",
+            "|---:|---:|---:|---:|",
+            *(
+                f"| {c['done']} | {c['pid']} | {c['rss']:.1f} | {c['peak']:.1f} |"
+                for c in memory["checkpoints"]
+            ),
+            "",
+            f"pool children seen: {memory['pids']} — "
+            + ("RECYCLED during the run" if len(memory["pids"]) > 1 else "no recycling"),
             "",
         ]
-        recycled = len(memory["pids"]) > 1
-        lines.append(
-            f"pool children seen: {memory['pids']} — "
-            + ("RECYCLED during the run" if recycled else "no recycling during the run")
-        )
-        lines.append("")
     lines.append("Targets:")
     if inproc:
         clocks = inproc[0]
@@ -512,13 +531,20 @@ def report(args, header: list[str], n_words: int, inproc, workers, memory, m_wor
         lines.append(
             f"- 2 workers ÷ 1 worker, words/s: {r:.2f} (target ≥ 1.60: {verdict(r >= 1.6)})"
         )
-    if memory and len(memory["samples"]) >= 2:
-        (d0, p0, r0), (d1, p1, r1) = memory["samples"][0], memory["samples"][-1]
-        r = r1 / r0
-        same = "same child" if p0 == p1 else "DIFFERENT children (recycled)"
+    if memory and len(memory["checkpoints"]) >= 2:
+        c0, c1 = memory["checkpoints"][0], memory["checkpoints"][-1]
+        r = c1["rss"] / c0["rss"]
+        same = "same child" if c0["pid"] == c1["pid"] else "DIFFERENT children (recycled)"
         lines.append(
-            f"- worker RSS at {d1} ÷ at {d0} articles: {r1:.1f} / {r0:.1f} MB = {r:.2f} "
-            f"({same}; target ≤ 1.10: {verdict(r <= 1.1)})"
+            f"- worker RSS at {c1['done']} ÷ at {c0['done']} articles: {c1['rss']:.1f} / "
+            f"{c0['rss']:.1f} MB = {r:.2f} ({same}; target ≤ 1.10: {verdict(r <= 1.1)})"
+        )
+        (a, b), (c, d) = memory["early"], memory["late"]
+        r = memory["late_peak"] / memory["early_peak"]
+        lines.append(
+            f"- worker peak RSS over articles {c + 1}–{d} ÷ over {a + 1}–{b}: "
+            f"{memory['late_peak']:.1f} / {memory['early_peak']:.1f} MB = {r:.2f} "
+            f"(target ≤ 1.10: {verdict(r <= 1.1)})"
         )
     return lines
 
