@@ -331,20 +331,8 @@ def jobs_run_batch(*, job_ids: list[int], token: str = "") -> list[ExtractionJob
 
 def _job_start(*, job_id: int, token: str) -> ExtractionJob | None:
     """Claim the job for this delivery (conditional update: no lock, no double start)."""
-    started = ExtractionJob.objects.filter(
-        pk=job_id,
-        state__in=[ExtractionJob.State.QUEUED, ExtractionJob.State.RUNNING],
-        attempts__lt=settings.NEWSFACTS_JOB_MAX_ATTEMPTS,
-    ).update(
-        state=ExtractionJob.State.RUNNING,
-        started_at=timezone.now(),
-        attempts=F("attempts") + 1,
-        run_token=token,
-        error="",
-    )
-    if not started:
-        return None
-    return ExtractionJob.objects.select_related("article").get(pk=job_id)
+    started = _jobs_start(job_ids=[job_id], token=token)
+    return started[0] if started else None
 
 
 def _jobs_start(*, job_ids: list[int], token: str) -> list[ExtractionJob]:
