@@ -449,8 +449,8 @@ def memory_summary(samples: list, total: int) -> dict:
         checkpoints.append({"done": at[0], "pid": at[1], "rss": at[2], "peak": peak})
         previous = at[0]
 
-    def peak(lo: int, hi: int) -> float:
-        return max((s[2] for s in samples if lo < s[0] <= hi), default=float("nan"))
+    def peak(lo: int, hi: int, of=max) -> float:
+        return of((s[2] for s in samples if lo < s[0] <= hi), default=float("nan"))
 
     at_total = next((c for c in checkpoints if c["done"] >= total), checkpoints[-1])
     return {
@@ -460,6 +460,8 @@ def memory_summary(samples: list, total: int) -> dict:
         "window": (first, first + window),
         "early_peak": peak(first, first + window),
         "late_peak": peak(total, total + window),
+        "early_low": peak(first, first + window, min),
+        "late_low": peak(total, total + window, min),
         "pids": list(dict.fromkeys(s[1] for s in samples)),
     }
 
@@ -574,7 +576,9 @@ def report(args, header: list[str], n_words: int, inproc, workers, memory, m_wor
         lines.append(
             f"- worker peak RSS over articles {a + 1}–{b} extracted again at the end (jobs "
             f"{total + 1}–{total + b - a}) ÷ the first time: {memory['late_peak']:.1f} / "
-            f"{memory['early_peak']:.1f} MB = {r:.2f} (target ≤ 1.10: {verdict(r <= 1.1)})"
+            f"{memory['early_peak']:.1f} MB = {r:.2f} (target ≤ 1.10: {verdict(r <= 1.1)}); "
+            f"lowest RSS read: {memory['late_low']:.1f} / {memory['early_low']:.1f} MB = "
+            f"{memory['late_low'] / memory['early_low']:.2f}"
         )
     return lines
 
