@@ -187,10 +187,19 @@ def articles_import(
 # --- extraction jobs --------------------------------------------------------------------
 
 
-@functools.cache
 def nlp_pipeline():
     """The spaCy pipeline, loaded once per process (a worker loads it at start-up)."""
     return extraction.load_nlp(settings.NEWSFACTS_SPACY_MODEL)
+
+
+def _discard_pipeline() -> None:
+    """Load a fresh pipeline next time, after an exception escaped an NLP pass.
+
+    In spaCy 3.8 an exception leaving ``memory_zone`` (extract_claims_many runs in one)
+    leaves the vocabulary pointing at freed strings, and the next zone in the process reads
+    garbage. A failed batch is rare; reloading (about 1.5 s) is the only safe state.
+    """
+    extraction.load_nlp.cache_clear()
 
 
 def job_enqueue(*, article: Article, requested_by: AbstractBaseUser | None = None) -> ExtractionJob:
@@ -298,8 +307,10 @@ def jobs_run_batch(*, job_ids: list[int], token: str = "") -> list[ExtractionJob
     except (*TRANSIENT_DATABASE_ERRORS, SoftTimeLimitExceeded):
         # The task retries the batch (finished jobs are skipped then), or, out of time,
         # hands its unfinished jobs back one by one (tasks.extract_articles).
+        _discard_pipeline()
         raise
     except Exception:
+        _discard_pipeline()
         logger.exception("Batch extraction failed; running its remaining jobs one by one")
     if ready:  # the whole pass, or the articles it got through before it failed
         try:

@@ -232,7 +232,11 @@ def test_an_article_that_breaks_the_batch_fails_alone(monkeypatch):
 
     monkeypatch.setattr(services.extraction, "extract_claims_many", many)
     monkeypatch.setattr(services.extraction, "extract_claims", single)
+    pipeline_before = services.nlp_pipeline()
     finished = services.jobs_run_batch(job_ids=[job.pk for job in jobs])
+    # An exception that escaped the shared pass's memory zone may have left spaCy's
+    # vocabulary broken: the rest ran on a freshly loaded pipeline.
+    assert services.nlp_pipeline() is not pipeline_before
     assert {job.pk for job in finished} == {jobs[0].pk, jobs[2].pk}
     states = dict(ExtractionJob.objects.values_list("pk", "state"))
     assert states == {jobs[0].pk: "done", jobs[1].pk: "failed", jobs[2].pk: "done"}
