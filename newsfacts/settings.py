@@ -227,7 +227,6 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 # Recycle worker processes now and then so memory stays flat over long runs.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = envint("NEWSFACTS_WORKER_MAX_TASKS_PER_CHILD", "2000")
-CELERY_TASK_ALWAYS_EAGER = envbool("NEWSFACTS_TASKS_EAGER")
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-jobs": {"task": "claims.tasks.requeue_stuck_jobs", "schedule": 60.0},
 }
