@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine_info import cpu_model
+
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS_PER_ARTICLE = 20
 TARGET = 1.5
@@ -221,14 +223,7 @@ def main() -> None:
     cases["plain GET (login page)"] = lambda: get(anonymous, "/accounts/login/")
     results = timed_rounds(cases, args.repeat)
 
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown",
-    )
+    cpu = cpu_model()
     first = results["first page"]
     first_by_date = results["first page (by date)"]
     plain = results["plain GET (login page)"]

@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine_info import cpu_model
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "newsfacts_bench"
@@ -344,15 +346,7 @@ def pg_admin(sql: str) -> None:
 
 
 def machine() -> str:
-    model = platform.processor()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}"
+    return f"{os.cpu_count()} CPUs ({cpu_model()}), Python {platform.python_version()}"
 
 
 def bench_database(name: str, database_url: str, sizes: list[int], work: Path) -> list[dict]:

@@ -44,6 +44,8 @@ import time
 import uuid
 from pathlib import Path
 
+from machine_info import cpu_model
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_BENCH_DB = "newsfacts_bench_extraction"
 ROUND_BATCHES = 5  # batch tasks per interleaved round of the in-process measurements
@@ -77,15 +79,7 @@ def pg_admin(server_url: str, sql: str) -> None:
 
 
 def machine() -> tuple[int, str]:
-    model = platform.processor()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return os.cpu_count() or 0, model
+    return os.cpu_count() or 0, cpu_model()
 
 
 def load() -> str:
