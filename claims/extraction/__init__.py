@@ -22,7 +22,6 @@ import spacy
 from .article import parse_article
 from .engine import claims_from_doc
 from .pipeline import add_dateline_component
-from .scoring import score_claims
 from .types import ArticleParts, ClaimType, Entity, ExtractedClaim, Quantity, TimeRef
 
 __all__ = [
@@ -57,9 +56,7 @@ def extract_claims(
     """Claims in `body`, with offsets into `body`."""
     if not body or not body.strip():
         return []
-    claims = claims_from_doc(nlp(body), reference_date, body)
-    score_claims(claims)
-    return claims
+    return claims_from_doc(nlp(body), reference_date, body)
 
 
 def extract_claims_many(
@@ -82,5 +79,4 @@ def extract_claims_many(
             parsed = nlp.pipe(texts, batch_size=batch_size)
             for doc, text, (_, reference) in zip(parsed, texts, chunk, strict=True):
                 results.append(claims_from_doc(doc, reference, text) if text.strip() else [])
-        score_claims([c for claims in results for c in claims])
         yield from results

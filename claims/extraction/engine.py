@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span, Token
 from .article import find_dateline, is_boilerplate
 from .quantities import FoundQuantity, find_quantities
 from .quotes import QuotePassage, find_quote_passages
+from .scoring import CHECK_WORTHY, apply_scores, sentence_scores
 from .speakers import (
     FORWARD_LOOKING_CUES,
     SpeakerMemory,
@@ -162,10 +163,24 @@ def claims_from_doc(
         reference = datetime.date.fromisoformat(dateline.date)
     index = _DocIndex(doc, reference, text)
     index.story_start = story_start
-    claims: list[ExtractedClaim] = []
+    # Every sentence that holds a claim, or could, is scored in one model call: a claim's
+    # check-worthiness is its sentence's, which is what the model was trained to judge.
+    to_score: list[tuple[_Unit, list[ExtractedClaim]]] = []
     for sent in index.sents:
         for unit in _units_of(sent, text, story_start):
-            claims.extend(_claims_from_unit(unit, index))
+            found, open_to_model = _claims_from_unit(unit, index)
+            if found or open_to_model:
+                to_score.append((unit, found))
+    results = sentence_scores([doc[u.tokens[0].i : u.tokens[-1].i + 1] for u, _ in to_score])
+    claims: list[ExtractedClaim] = []
+    for (unit, found), result in zip(to_score, results, strict=True):
+        if not found and result is not None and result[0] >= CHECK_WORTHY:
+            # No figure, date or quotation, but a statement the model finds worth checking
+            # ("We took away the individual mandate."): a checkable happening.
+            model_claim = _model_found_claim(unit, index)
+            found = [model_claim] if model_claim else []
+        apply_scores(found, result)
+        claims.extend(found)
     return claims
 
 
@@ -200,7 +215,9 @@ def _units_of(sent: Span, text: str, story_start: int):
         i = j
 
 
-def _claims_from_unit(unit: _Unit, index: _DocIndex) -> list[ExtractedClaim]:
+def _claims_from_unit(unit: _Unit, index: _DocIndex) -> tuple[list[ExtractedClaim], bool]:
+    """The unit's claims found by rule, and whether the model may still find one in it
+    (not for boilerplate, questions, exclamations or sentences made of quotations)."""
     text = index.text
     para = index.paragraph_of(unit.start)
     para_start = index.paragraph_starts[para]
@@ -209,7 +226,7 @@ def _claims_from_unit(unit: _Unit, index: _DocIndex) -> list[ExtractedClaim]:
     para_end = min(para_end if para_end >= 0 else len(text), para_start + 401)
     para_text = text[para_start:para_end]
     if is_boilerplate(para_text.strip()) or is_boilerplate(text[unit.start : unit.end]):
-        return []
+        return [], False
     claims: list[ExtractedClaim] = []
     pieces = _quote_pieces(unit, index)
     if pieces:
@@ -218,14 +235,20 @@ def _claims_from_unit(unit: _Unit, index: _DocIndex) -> list[ExtractedClaim]:
             if claim:
                 claims.append(claim)
         claims.extend(_reported_speech_beside_quotes(unit, index))
-        return claims
-    if _is_question(text, unit.start, unit.end):
-        return []
-    return _statement_claims(unit, index)
+        return claims, False
+    if _is_question(text, unit.start, unit.end) or _is_exclamation(text, unit.start, unit.end):
+        return [], False
+    claims = _statement_claims(unit, index)
+    # Opinions and feelings with nothing checkable stay out, whatever the model thinks.
+    return claims, not claims and not _opinion_only(unit.tokens, unit.start, unit.end)
 
 
 def _is_question(text: str, start: int, end: int) -> bool:
     return text[start:end].rstrip(" \"”’'").endswith("?")
+
+
+def _is_exclamation(text: str, start: int, end: int) -> bool:
+    return text[start:end].rstrip(" \"”’'").endswith("!")
 
 
 def _quote_pieces(unit: _Unit, index: _DocIndex) -> list[tuple[int, int, QuotePassage]]:
@@ -514,7 +537,7 @@ def _classify(
     named_position = bool(frame and speaker and _non_speaker_entities(entities, speaker))
     if not (quantities or times or named_position) and _opinion_only(unit.tokens, start, end):
         return None
-    if not quantities and index.text[start:end].rstrip(" \"”’'").endswith("!"):
+    if not quantities and _is_exclamation(index.text, start, end):
         return None
     if _is_prediction(content_head, frame):
         kind = ClaimType.PREDICTION
@@ -538,6 +561,34 @@ def _classify(
         speaker=speaker,
         cue=frame.cue if frame else None,
         entities=entities,
+        head=head,
+    )
+
+
+def _model_found_claim(unit: _Unit, index: _DocIndex) -> ExtractedClaim | None:
+    """A claim for a sentence the rules found nothing checkable in but the model rates
+    check-worthy: reported speech if it has a source, a forecast if it looks ahead, else an
+    event."""
+    if not _has_finite_verb(unit.tokens, unit.start, unit.end):
+        return None
+    frame = _speech_frame(unit, index)
+    head = frame.content_head if frame and frame.content_head is not None else _main_verb(unit)
+    if _is_prediction(head, frame):
+        kind = ClaimType.PREDICTION
+    elif frame is not None:
+        kind = ClaimType.ATTRIBUTION
+    else:
+        kind = ClaimType.EVENT
+    return _make_claim(
+        index,
+        unit.start,
+        unit.end,
+        kind,
+        quantities=[q.quantity for q in index.quantities_in(unit.start, unit.end)],
+        times=_times_in(unit.start, unit.end, unit, index),
+        speaker=frame.speaker if frame else None,
+        cue=frame.cue if frame else None,
+        entities=_entities(unit.start, unit.end, index),
         head=head,
     )
 

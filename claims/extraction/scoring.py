@@ -1,23 +1,46 @@
 """Check-worthiness score and reasons for each claim.
 
-The trained model lives in checkworthiness.py (owned separately); until it is importable,
-or beside it, the signals a desk editor would name give a floor: a checkable figure, a
-named speaker, a dated event.
+A claim's score is the check-worthiness model's score of the sentence it sits in (the model
+in checkworthiness.py was trained on sentences, and a sentence is what CheckThat judges).
+The claim's own signals -- a checkable figure, a named speaker, a date -- are added to the
+reasons, so a reviewer sees why it is on the desk. If the model cannot be loaded or fails,
+those signals give a rule score instead: extraction never stops for the model.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
+from typing import Any
+
 from .types import ClaimType, ExtractedClaim
 
 try:  # the model is optional: the engine must work before and without it
-    from .checkworthiness import score_sentences as _model_scores
+    from .checkworthiness import score_docs as _model_scores
 except Exception:  # noqa: BLE001 - any failure to import means "no model"
     _model_scores = None
 
-_CHECK_WORTHY = 0.5
+logger = logging.getLogger(__name__)
+
+CHECK_WORTHY = 0.5
+
+SentenceScore = tuple[float, list[str]]
 
 
-def rule_score(claim: ExtractedClaim) -> tuple[float, list[str]]:
+def sentence_scores(spans: Sequence[Any]) -> list[SentenceScore | None]:
+    """The model's (score, reasons) for each sentence (a spaCy Span), in one call; ``None``
+    for every sentence when there is no working model."""
+    if not spans:
+        return []
+    if _model_scores is not None:
+        try:
+            return list(_model_scores(spans))
+        except Exception:  # a broken model must not stop extraction
+            logger.exception("check-worthiness model failed; falling back to rule scores")
+    return [None] * len(spans)
+
+
+def rule_score(claim: ExtractedClaim) -> SentenceScore:
     score = 0.2
     reasons = []
     if claim.quantities:
@@ -41,31 +64,15 @@ def rule_score(claim: ExtractedClaim) -> tuple[float, list[str]]:
     return min(1.0, max(0.0, round(score, 3))), reasons
 
 
-def _strong(reasons: list[str]) -> bool:
-    return any(
-        r in reasons for r in ("has a quantity", "attributed to a named speaker", "has a date")
-    )
-
-
-def score_claims(claims: list[ExtractedClaim]) -> None:
-    """Set score and reasons on every claim, in one model call for the whole list."""
-    if not claims:
-        return
-    model = None
-    if _model_scores is not None:
-        try:
-            model = _model_scores([c.text for c in claims])
-        except Exception:  # noqa: BLE001 - a broken model must not stop extraction
-            model = None
-    for i, claim in enumerate(claims):
-        score, reasons = rule_score(claim)
-        if model is not None:
-            probability, model_reasons = model[i]
-            blended = 0.5 * score + 0.5 * float(probability)
-            # The model's own reasons start with "model: 0.83"; keep them, minus repeats.
-            model_reasons = list(model_reasons or []) or [f"model: {float(probability):.2f}"]
-            reasons = reasons + [r for r in model_reasons if r not in reasons]
-            # A checkable figure, a named speaker or a date keeps a claim on the desk.
-            score = max(blended, _CHECK_WORTHY) if _strong(reasons) else blended
-        claim.score = round(min(1.0, max(0.0, score)), 3)
+def apply_scores(claims: list[ExtractedClaim], sentence: SentenceScore | None) -> None:
+    """Set score and reasons on the claims of one sentence."""
+    for claim in claims:
+        rule, signals = rule_score(claim)
+        if sentence is None:
+            score, reasons = rule, signals
+        else:
+            score, model_reasons = sentence
+            # "model: 0.83" first, then what the reviewer can check, without repeats.
+            reasons = list(model_reasons) + [r for r in signals if r not in model_reasons]
+        claim.score = round(min(1.0, max(0.0, float(score))), 3)
         claim.reasons = reasons

@@ -8,7 +8,13 @@ import json
 
 import pytest
 
-from claims.extraction import extract_claims, extract_claims_many, parse_article
+from claims.extraction import (
+    checkworthiness,
+    extract_claims,
+    extract_claims_many,
+    parse_article,
+    scoring,
+)
 from claims.extraction.cli import run
 
 from .conftest import MODEL
@@ -112,17 +118,64 @@ def test_dates_resolve_against_the_reference_date(nlp):
     assert [t.value for t in claim.times] == ["2013-05-27", "2013-05-07"]
 
 
-def test_check_worthy_claims_score_at_least_a_half(nlp):
+def test_a_claim_scores_its_sentence_and_lists_its_own_signals(nlp):
     body = (
         "More than 80,000 people have died since March 2011.\n\n"
-        '"We are committed to this," Kerry told reporters.\n\n'
-        "Lavrov met Kerry in Paris on May 7."
+        '"We are committed to this," Kerry told reporters.'
     )
+    stat, quote = claims_of(nlp, body)
+    [(stat_score, stat_reasons), (quote_score, _)] = checkworthiness.score_sentences(
+        ["More than 80,000 people have died since March 2011.", body.split("\n\n")[1]]
+    )
+    assert stat.score == round(stat_score, 3) >= 0.5
+    assert quote.score == round(quote_score, 3)
+    assert stat.reasons[0] == stat_reasons[0]  # "model: 0.98"
+    assert "has a quantity" in stat.reasons and "has a date" in stat.reasons
+    assert "attributed to a named speaker" in quote.reasons
+
+
+def _model_says(monkeypatch, score):
+    """Replace the model with one that rates every sentence `score`."""
+    monkeypatch.setattr(
+        scoring, "_model_scores", lambda spans: [(score, [f"model: {score:.2f}"]) for _ in spans]
+    )
+
+
+def test_a_sentence_the_model_rates_check_worthy_becomes_a_claim(nlp, monkeypatch):
+    body = (
+        "We took away the individual mandate.\n\n"
+        "The company never paid its workers.\n\n"
+        "Parents said they were frustrated and tired.\n\n"
+        "Did we take away the individual mandate?\n\n"
+        "Share this article\n\n"
+        "We took it away!"
+    )
+    _model_says(monkeypatch, 0.9)
     claims = claims_of(nlp, body)
-    assert len(claims) == 3
-    assert all(c.score >= 0.5 for c in claims), [(c.text, c.score, c.reasons) for c in claims]
-    assert "has a quantity" in claims[0].reasons
-    assert "attributed to a named speaker" in claims[1].reasons
+    assert [(c.text, c.type, c.score) for c in claims] == [
+        ("We took away the individual mandate.", "event", 0.9),
+        ("The company never paid its workers.", "event", 0.9),
+    ]  # never an opinion, a question, boilerplate or an exclamation
+    _model_says(monkeypatch, 0.4)
+    assert claims_of(nlp, body) == []
+
+
+def test_a_model_found_claim_keeps_its_source_and_tense(nlp, monkeypatch):
+    _model_says(monkeypatch, 0.8)
+    (said,) = claims_of(nlp, "The senator said the mill closed.")
+    assert (said.type, said.speaker, said.cue) == ("attribution", "The senator", "say")
+    (ahead,) = claims_of(nlp, "The mill will close.")
+    assert ahead.type == "prediction"
+
+
+def test_extraction_survives_a_failing_model(nlp, monkeypatch):
+    def broken(spans):
+        raise RuntimeError("model file damaged")
+
+    monkeypatch.setattr(scoring, "_model_scores", broken)
+    (claim,) = claims_of(nlp, "More than 80,000 people have died since March 2011.")
+    # The rule score: a quantity and a date keep the claim on the desk.
+    assert claim.score >= 0.5 and claim.reasons[:2] == ["has a quantity", "has a date"]
 
 
 def test_many_gives_the_same_claims_in_order(nlp):
