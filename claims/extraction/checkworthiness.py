@@ -24,9 +24,8 @@ import json
 import math
 import re
 import threading
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -201,6 +200,12 @@ class _Block:
     coef: np.ndarray  # float64, per feature
     sublinear: bool
     norm: bool
+    # Feature indices of each word's character n-grams, filled as words are met: words
+    # repeat (Zipf), and cutting a word into n-grams was most of the scorer's time.
+    word_ids: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
+
+
+_WORD_CACHE_LIMIT = 200_000
 
 
 @dataclass(frozen=True)
@@ -244,18 +249,41 @@ def get_model() -> _Model:
 
 
 def _block_margin(block: _Block, feats: Iterable[str]) -> float:
-    counts = Counter(feats)
-    idx: list[int] = []
-    tf: list[float] = []
-    for f, c in counts.items():
-        i = block.index.get(f)
+    counts: dict[int, int] = {}
+    index = block.index
+    for f in feats:
+        i = index.get(f)
         if i is not None:
-            idx.append(i)
-            tf.append(1.0 + math.log(c) if block.sublinear else float(c))
-    if not idx:
+            counts[i] = counts.get(i, 0) + 1
+    return _margin_of_counts(block, counts)
+
+
+def _char_margin(block: _Block, text: str) -> float:
+    """``_block_margin(block, char_features(text))``, n-grams looked up once per word."""
+    counts: dict[int, int] = {}
+    cache = block.word_ids
+    for word in normalise(text).split():
+        ids = cache.get(word)
+        if ids is None:
+            index = block.index
+            ids = tuple(i for f in char_features(word) if (i := index.get(f)) is not None)
+            if len(cache) >= _WORD_CACHE_LIMIT:
+                cache.clear()
+            cache[word] = ids
+        for i in ids:
+            counts[i] = counts.get(i, 0) + 1
+    return _margin_of_counts(block, counts)
+
+
+def _margin_of_counts(block: _Block, counts: dict[int, int]) -> float:
+    if not counts:
         return 0.0
-    ix = np.fromiter(idx, dtype=np.intp, count=len(idx))
-    w = np.fromiter(tf, dtype=np.float64, count=len(tf)) * block.idf[ix]
+    n = len(counts)
+    ix = np.fromiter(counts.keys(), dtype=np.intp, count=n)
+    tf = np.fromiter(counts.values(), dtype=np.float64, count=n)
+    if block.sublinear:
+        tf = 1.0 + np.log(tf)
+    w = tf * block.idf[ix]
     s = float(w @ block.coef[ix])
     if block.norm:
         n = math.sqrt(float(w @ w))
@@ -266,7 +294,7 @@ def _block_margin(block: _Block, feats: Iterable[str]) -> float:
 def _probability(m: _Model, text: str, scan: _Scan) -> float:
     z = m.intercept
     z += _block_margin(m.blocks["word"], word_features(text))
-    z += _block_margin(m.blocks["char"], char_features(text))
+    z += _char_margin(m.blocks["char"], text)
     z += _block_margin(m.blocks["cue"], _cue_features_from_scan(text, scan))
     return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
