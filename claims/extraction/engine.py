@@ -239,8 +239,14 @@ def _claims_from_unit(unit: _Unit, index: _DocIndex) -> tuple[list[ExtractedClai
     if _is_question(text, unit.start, unit.end) or _is_exclamation(text, unit.start, unit.end):
         return [], False
     claims = _statement_claims(unit, index)
-    # Opinions and feelings with nothing checkable stay out, whatever the model thinks.
-    return claims, not claims and not _opinion_only(unit.tokens, unit.start, unit.end)
+    # Opinions and feelings with nothing checkable stay out, whatever the model thinks, and
+    # so do verbless fragments (captions, lists): only a statement can be checked.
+    open_to_model = (
+        not claims
+        and _has_finite_verb(unit.tokens, unit.start, unit.end)
+        and not _opinion_only(unit.tokens, unit.start, unit.end)
+    )
+    return claims, open_to_model
 
 
 def _is_question(text: str, start: int, end: int) -> bool:
@@ -568,9 +574,7 @@ def _classify(
 def _model_found_claim(unit: _Unit, index: _DocIndex) -> ExtractedClaim | None:
     """A claim for a sentence the rules found nothing checkable in but the model rates
     check-worthy: reported speech if it has a source, a forecast if it looks ahead, else an
-    event."""
-    if not _has_finite_verb(unit.tokens, unit.start, unit.end):
-        return None
+    event. (_claims_from_unit has checked it is a statement with a finite verb.)"""
     frame = _speech_frame(unit, index)
     head = frame.content_head if frame and frame.content_head is not None else _main_verb(unit)
     if _is_prediction(head, frame):
