@@ -236,13 +236,15 @@ def _claims_from_unit(unit: _Unit, index: _DocIndex) -> tuple[list[ExtractedClai
                 claims.append(claim)
         claims.extend(_reported_speech_beside_quotes(unit, index))
         return claims, False
-    if _is_question(text, unit.start, unit.end) or _is_exclamation(text, unit.start, unit.end):
+    if _is_question(text, unit.start, unit.end):
         return [], False
     claims = _statement_claims(unit, index)
-    # Opinions and feelings with nothing checkable stay out, whatever the model thinks, and
-    # so do verbless fragments (captions, lists): only a statement can be checked.
+    # Opinions, feelings and exclamations with nothing checkable stay out, whatever the
+    # model thinks, and so do verbless fragments (captions, lists): only a statement can be
+    # checked. (An exclamation with a figure is a claim by rule: "Sales rose 50%!")
     open_to_model = (
         not claims
+        and not _is_exclamation(text, unit.start, unit.end)
         and _has_finite_verb(unit.tokens, unit.start, unit.end)
         and not _opinion_only(unit.tokens, unit.start, unit.end)
     )

@@ -160,6 +160,12 @@ def test_a_sentence_the_model_rates_check_worthy_becomes_a_claim(nlp, monkeypatc
     assert claims_of(nlp, body) == []
 
 
+def test_an_exclamation_with_a_figure_is_still_a_claim(nlp, monkeypatch):
+    _model_says(monkeypatch, 0.9)
+    (claim,) = claims_of(nlp, "Sales at the firm rose 50% last year!\n\nWe did it!")
+    assert claim.type == "statistic" and claim.text.startswith("Sales at the firm rose 50%")
+
+
 def test_a_model_found_claim_keeps_its_source_and_tense(nlp, monkeypatch):
     _model_says(monkeypatch, 0.8)
     (said,) = claims_of(nlp, "The senator said the mill closed.")
