@@ -3,14 +3,15 @@
 ``score_sentences(["..."])`` returns, for each sentence, ``(score, reasons)``:
 
 * ``score`` is in ``[0, 1]``. It is the linear model's probability *rescaled* so that the
-  decision threshold chosen by cross-validation on ClaimBuster maps to exactly 0.5 (the
+  decision threshold chosen on held-out ClaimBuster debates maps to exactly 0.5 (the
   product's rule is "score >= 0.5 means check-worthy"). The rescaling is piecewise linear and
   monotone: ``p < t -> 0.5 * p / t`` and ``p >= t -> 0.5 + 0.5 * (p - t) / (1 - t)``, where
   ``t`` is stored in the model file. Ranking is therefore identical to the raw probability.
 * ``reasons`` are short human-readable strings: ``"model: 0.83"`` first, then the surface cues
   found in the sentence ("contains a figure '7 million'", "opinion marker 'I think'", ...).
   The cues are explanations for a reader, computed by regular expressions; the score itself
-  comes from the model (word + character n-gram TF-IDF and the same cues, logistic regression).
+  comes from the model (word + character n-gram TF-IDF and the same cues, logistic regression,
+  distilled from a fine-tuned MiniLM teacher: see train_checkworthiness.py).
 
 The model is a single ``.npz`` of plain arrays (vocabularies, idf, coefficients) loaded with
 ``allow_pickle=False``, so loading it executes no code. The featurisation below is the one the
