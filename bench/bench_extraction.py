@@ -221,7 +221,7 @@ def bench_in_process(article_ids: list[int]) -> tuple[dict[str, Clock], dict[str
     # The check-worthiness scorer caches each word's n-grams. Like the vocabulary (below),
     # the cache must not carry one variant's words into the next on the same texts: each
     # variant starts a round from the cache the previous rounds left.
-    word_cache = checkworthiness.get_model().blocks["char"].word_ids
+    word_cache = checkworthiness.word_cache()
     for start in range(0, len(article_ids), step):
         ids = article_ids[start : start + step]
         batches = [ids[i : i + size] for i in range(0, len(ids), size)]

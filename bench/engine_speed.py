@@ -64,7 +64,7 @@ def main() -> int:
     scoring._model_scores = timed_model
     # The scorer caches each word's n-grams: both passes start from an empty cache, or the
     # second would find the first one's words there.
-    word_cache = checkworthiness.get_model().blocks["char"].word_ids
+    word_cache = checkworthiness.word_cache()
     word_cache.clear()
     cpu = time.process_time()
     per_doc = [claims_from_doc(doc, None, text) for doc, text in zip(docs, texts, strict=True)]

@@ -27,6 +27,20 @@ def retry_countdown(retries: int) -> int:
     return 2 ** (retries + 1)
 
 
+def _fail(job_ids: list[int], token: str, error: str) -> None:
+    for job_id in job_ids:
+        services.job_fail(job_id=job_id, token=token, error=error)
+
+
+def _gave_up(exc: Exception) -> str:
+    return f"Gave up after {MAX_RETRIES} retries: {exc!r}"
+
+
+def _timed_out(task) -> str:
+    limit = task.app.conf.task_soft_time_limit
+    return f"Extraction took longer than the time limit ({limit} s); not retried."
+
+
 @shared_task(bind=True, max_retries=MAX_RETRIES)
 def extract_article(self, job_id: int) -> int | None:
     # This delivery's name: a failure is recorded only if no other delivery of the same
@@ -36,18 +50,11 @@ def extract_article(self, job_id: int) -> int | None:
         job = services.job_run(job_id=job_id, token=token)
     except TRANSIENT_ERRORS as exc:
         if self.request.retries >= MAX_RETRIES:
-            services.job_fail(
-                job_id=job_id, token=token, error=f"Gave up after {MAX_RETRIES} retries: {exc!r}"
-            )
+            _fail([job_id], token, _gave_up(exc))
             return None
         raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
     except SoftTimeLimitExceeded:
-        limit = self.app.conf.task_soft_time_limit
-        services.job_fail(
-            job_id=job_id,
-            token=token,
-            error=f"Extraction took longer than the time limit ({limit} s); not retried.",
-        )
+        _fail([job_id], token, _timed_out(self))
         return None
     except Exception as exc:
         # Anything else is about this article (a bug or a poison input): retrying won't
@@ -66,12 +73,7 @@ def extract_articles(self, job_ids: list[int]) -> int:
         return len(services.jobs_run_batch(job_ids=job_ids, token=token))
     except TRANSIENT_ERRORS as exc:
         if self.request.retries >= MAX_RETRIES:
-            for job_id in job_ids:
-                services.job_fail(
-                    job_id=job_id,
-                    token=token,
-                    error=f"Gave up after {MAX_RETRIES} retries: {exc!r}",
-                )
+            _fail(job_ids, token, _gave_up(exc))
             return 0
         raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
     except SoftTimeLimitExceeded:
@@ -83,13 +85,7 @@ def extract_articles(self, job_ids: list[int]) -> int:
             for job_id in held:
                 services.job_send(job_id=job_id)
             return 0
-        limit = self.app.conf.task_soft_time_limit
-        for job_id in held:
-            services.job_fail(
-                job_id=job_id,
-                token=token,
-                error=f"Extraction took longer than the time limit ({limit} s); not retried.",
-            )
+        _fail(held, token, _timed_out(self))
         return 0
 
 
