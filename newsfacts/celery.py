@@ -16,10 +16,10 @@ app.autodiscover_tasks()
 
 @worker_process_init.connect
 def load_pipeline(**kwargs) -> None:
-    """Load the spaCy pipeline and the check-worthiness model once per worker process,
+    """Load the spaCy pipeline and the check-worthiness models once per worker process,
     before the first job arrives."""
-    from claims.extraction.checkworthiness import get_model
+    from claims.extraction.checkworthiness import get_ensemble
     from claims.services import nlp_pipeline
 
     nlp_pipeline()
-    get_model()
+    get_ensemble()  # loads the lexical model too

@@ -22,6 +22,7 @@ cannot drift apart; scikit-learn is NOT needed at run time, only numpy.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import threading
@@ -31,6 +32,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from .parse_model import MODEL_PATH as PARSE_MODEL_PATH
+from .parse_model import ParseModel, load_parse_model
+from .parse_model import logits as parse_logits
+
+logger = logging.getLogger(__name__)
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "checkworthiness.npz"
 
@@ -300,12 +307,20 @@ def _margin_of_counts(block: _Block, counts: dict[int, int]) -> float:
     return s
 
 
-def _probability(m: _Model, text: str, scan: _Scan) -> float:
+def _logit(m: _Model, text: str, scan: _Scan) -> float:
     z = m.intercept
     z += _block_margin(m.blocks["word"], word_features(text))
     z += _char_margin(m.blocks["char"], text)
     z += _block_margin(m.blocks["cue"], _cue_features_from_scan(text, scan))
+    return z
+
+
+def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+def _probability(m: _Model, text: str, scan: _Scan) -> float:
+    return _sigmoid(_logit(m, text, scan))
 
 
 def raw_probabilities(sentences: Sequence[str], model: _Model | None = None) -> list[float]:
@@ -357,12 +372,76 @@ _ENT_REASONS = {
 _NUM_ENTS = {"CARDINAL", "PERCENT", "MONEY", "QUANTITY"}
 
 
-def score_docs(docs: Sequence[Any]) -> list[tuple[float, list[str]]]:
-    """Score spaCy Docs or Spans. Same scores as ``score_sentences`` on their text; the reasons
-    additionally use the named entities spaCy already found (no extra pipeline run)."""
-    results = score_sentences([d.text for d in docs])
+@dataclass(frozen=True)
+class _Ensemble:
+    parse: ParseModel
+    weight: float  # of the parse model's logit; the lexical model's gets 1 - weight
+    threshold: float  # on the combined probability, folded in by ``rescale``
+
+
+_ensemble: _Ensemble | None = None
+_ensemble_loaded = False
+
+
+def get_ensemble() -> _Ensemble | None:
+    """The parse model and how it is combined with the lexical one, loaded once per process;
+    ``None`` (the lexical model alone) when its file is missing or was fitted to another
+    lexical model -- its weight and threshold would then be wrong."""
+    global _ensemble, _ensemble_loaded
+    if not _ensemble_loaded:
+        lexical = get_model()  # outside the lock: get_model takes it too
+        with _lock:
+            if not _ensemble_loaded:
+                _ensemble = _load_ensemble(lexical)
+                _ensemble_loaded = True
+    return _ensemble
+
+
+def _load_ensemble(lexical: _Model, path: Path | str = PARSE_MODEL_PATH) -> _Ensemble | None:
+    if not Path(path).exists():
+        logger.warning("no parse model at %s; scoring with the lexical model alone", path)
+        return None
+    parse = load_parse_model(path)
+    fitted_to = parse.meta.get("lexical_model", {})
+    if not (
+        math.isclose(fitted_to.get("intercept", math.nan), lexical.intercept, rel_tol=1e-6)
+        and math.isclose(fitted_to.get("threshold", math.nan), lexical.threshold, rel_tol=1e-6)
+    ):
+        logger.warning("parse model was fitted to another lexical model; not using it")
+        return None
+    ens = parse.meta["ensemble"]
+    return _Ensemble(parse, float(ens["weight"]), float(ens["threshold"]))
+
+
+def score_docs(
+    docs: Sequence[Any], ensemble: _Ensemble | None | bool = True
+) -> list[tuple[float, list[str]]]:
+    """Score spaCy Docs or Spans with both models: the lexical model on their text and the
+    parse model on what spaCy computed for their tokens. The reasons also name the entities
+    spaCy found. A sentence the parse model cannot read (no token vectors of its width) is
+    scored as ``score_sentences`` scores its text.
+
+    ``ensemble``: ``True`` for the shipped one, ``None``/``False`` for the lexical model
+    alone, or an ensemble to use."""
+    m = get_model()
+    ens = get_ensemble() if ensemble is True else (ensemble or None)
+    texts = [d.text for d in docs]
+    scans = [_scan(t) for t in texts]
+    logits = [_logit(m, t, scan) for t, scan in zip(texts, scans, strict=True)]
+    scores = [rescale(_sigmoid(z), m.threshold) for z in logits]
+    if ens is not None:
+        try:
+            parse = parse_logits(docs, ens.parse)
+        except Exception:  # the lexical scores stand; extraction must not stop
+            logger.exception("parse model failed; scoring with the lexical model alone")
+            parse = [None] * len(docs)
+        w = ens.weight
+        for k, z in enumerate(parse):
+            if z is not None:
+                scores[k] = rescale(_sigmoid(w * z + (1 - w) * logits[k]), ens.threshold)
     out = []
-    for doc, (score, reasons) in zip(docs, results, strict=True):
+    for doc, score, scan in zip(docs, scores, scans, strict=True):
+        reasons = _reasons(score, scan)
         extra: list[str] = []
         seen: set[str] = set()
         for label, ent_text in _entities_of(doc):

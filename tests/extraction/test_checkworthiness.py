@@ -102,10 +102,12 @@ def test_embedded_sample_accuracy_floor() -> None:
     assert acc >= 0.85, acc
 
 
-def test_score_docs_uses_entities_without_changing_scores(nlp) -> None:
+def test_score_docs_reasons_name_entities_and_lexical_scores_match_text(nlp) -> None:
     text = "Exxon paid $2 billion in taxes, the Treasury said."
     doc = nlp(text)
-    [(score, reasons)] = cw.score_docs([doc[:]])
+    [(score, reasons)] = cw.score_docs([doc[:]], ensemble=None)
     assert score == cw.score_sentences([text])[0][0]
+    [(_, both_reasons)] = cw.score_docs([doc[:]])
+    assert "names an organisation 'Exxon'" in both_reasons
     assert "names an organisation 'Exxon'" in reasons
     assert "contains a figure '$2 billion'" in reasons
