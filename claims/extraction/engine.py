@@ -167,7 +167,8 @@ def claims_from_doc(
     # check-worthiness is its sentence's, which is what the model was trained to judge.
     to_score: list[tuple[_Unit, list[ExtractedClaim]]] = []
     for sent in index.sents:
-        for unit in _units_of(sent, text, story_start):
+        for whole in _units_of(sent, text, story_start):
+            unit = _statement_before_question(whole, text)
             found, open_to_model = _claims_from_unit(unit, index)
             if found or open_to_model:
                 to_score.append((unit, found))
@@ -249,6 +250,34 @@ def _claims_from_unit(unit: _Unit, index: _DocIndex) -> tuple[list[ExtractedClai
         and not _opinion_only(unit.tokens, unit.start, unit.end)
     )
     return claims, open_to_model
+
+
+# A break between two clauses: a spaced dash or a semicolon.
+_CLAUSE_BREAK = re.compile(r"\s[-–—]+\s|;\s")
+# Words that open a question ("Why did...", "Did the minister...").
+_QUESTION_OPENERS = frozenset(
+    """who whom whose what which when where why how do does did is are was were am can could
+    will would shall should may might must has have had""".split()  # noqa: SIM905
+)
+
+
+def _statement_before_question(unit: _Unit, text: str) -> _Unit:
+    """A question that follows a statement in the same sentence leaves the statement a claim:
+    "Unemployment rose to 7.1 percent in March – so why is the minister celebrating?" gives
+    the unit up to the dash. Any other unit comes back as it is."""
+    if not _is_question(text, unit.start, unit.end):
+        return unit
+    breaks = list(_CLAUSE_BREAK.finditer(text, unit.start, unit.end))
+    if not breaks:
+        return unit
+    end = breaks[-1].start()
+    tokens = [t for t in unit.tokens if t.idx + len(t) <= end]
+    words = [t for t in tokens if not (t.is_punct or t.is_space)]
+    if len(words) < 4 or words[0].lower_ in _QUESTION_OPENERS:
+        return unit
+    if not _has_finite_verb(tokens, unit.start, end):
+        return unit
+    return _Unit(unit.start, end, tokens, unit.root)
 
 
 def _is_question(text: str, start: int, end: int) -> bool:
@@ -641,14 +670,32 @@ def _has_finite_verb(tokens: list[Token], start: int, end: int) -> bool:
     )
 
 
+# "The best figures in the history of the port" measures against a record: checkable.
+_RECORD_FRAME = re.compile(
+    r"\b(?:in (?:the |its |their |our )?history|on record|since records began|of all time|"
+    r"ever recorded)\b",
+    re.I,
+)
+_SUPERLATIVES = frozenset({"best", "worst"})
+
+
 def _opinion_only(tokens: list[Token], start: int, end: int) -> bool:
-    """Words of judgement or feeling ("brilliant", "frustrated", "should")."""
-    return any(
-        (t.lower_ in _OPINION_WORDS or t.lemma_ in _OPINION_WORDS)
-        and t.pos_ not in _NOT_OPINION_POS
-        for t in tokens
-        if start <= t.idx < end
-    )
+    """Words of judgement or feeling ("brilliant", "frustrated", "should"); "best" and
+    "worst" are not judgement when the stretch names the record they are measured against."""
+    words = [t for t in tokens if start <= t.idx < end]
+    record = None
+    for t in words:
+        if not (t.lower_ in _OPINION_WORDS or t.lemma_ in _OPINION_WORDS):
+            continue
+        if t.pos_ in _NOT_OPINION_POS:
+            continue
+        if t.lower_ in _SUPERLATIVES:
+            if record is None:
+                record = bool(_RECORD_FRAME.search(" ".join(w.text for w in words)))
+            if record:
+                continue
+        return True
+    return False
 
 
 def _entities(start: int, end: int, index: _DocIndex) -> list[Entity]:

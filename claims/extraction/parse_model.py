@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "checkworthiness-parse.npz"
 
@@ -64,6 +65,7 @@ class ParseModel:
 
 def load_parse_model(path: Path | str = MODEL_PATH) -> ParseModel:
     """Load an exported parse model (plain arrays only: ``allow_pickle=False``)."""
+    _one_blas_thread()
     with np.load(path, allow_pickle=False) as z:
         meta = json.loads(str(z["meta"]))
         w_first = z["w_first"].astype(np.float32)  # rows: tensor, embeddings..., flags, word
@@ -110,12 +112,26 @@ _model: ParseModel | None = None
 
 
 def get_parse_model() -> ParseModel:
+    """The shipped parse model, loaded once per process."""
     global _model
     if _model is None:
         with _lock:
             if _model is None:
                 _model = load_parse_model()
     return _model
+
+
+_blas_limited = False
+
+
+def _one_blas_thread() -> None:
+    """Keep numpy's BLAS to one thread in a process that runs the parse model: extraction
+    scales by processes (one Celery pool child per core), and BLAS threads in each child
+    fight over the same cores and spin -- two workers ran 1.30-1.34 x one worker with them."""
+    global _blas_limited
+    if not _blas_limited:
+        threadpool_limits(limits=1, user_api="blas")
+        _blas_limited = True
 
 
 def _label_rows(labels: list[str], attr: str) -> tuple[np.ndarray, np.ndarray]:

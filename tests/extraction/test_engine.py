@@ -161,6 +161,38 @@ def test_a_sentence_the_model_rates_check_worthy_becomes_a_claim(nlp, monkeypatc
     assert claims_of(nlp, body) == []
 
 
+def test_a_statement_before_a_question_is_still_a_claim(nlp, monkeypatch):
+    _model_says(monkeypatch, 0.9)
+    body = (
+        "Unemployment rose to 7.1 percent in March – so why is the minister celebrating?\n\n"
+        "The council closed three libraries last year; who will pay to reopen them?\n\n"
+        "Why did unemployment rise to 7.1 percent in March?\n\n"
+        "Did the council close three libraries – and who decided it?\n\n"
+        "Unemployment, jobs, wages - who can tell?"
+    )
+    claims = claims_of(nlp, body)
+    assert [(c.text, c.type) for c in claims] == [
+        ("Unemployment rose to 7.1 percent in March", "statistic"),
+        ("The council closed three libraries last year", "statistic"),
+    ]  # the questions themselves, and a question's opening words, are never claims
+    assert claims[0].quantities[0].value == 7.1
+
+
+def test_best_and_worst_against_a_record_are_checkable(nlp, monkeypatch):
+    _model_says(monkeypatch, 0.9)
+    body = (
+        "The port had its best year in its history.\n\n"
+        "Exporters saw the worst harvest on record.\n\n"
+        "Silva is the best player in the league.\n\n"
+        "It was the worst thing that could have happened."
+    )
+    claims = claims_of(nlp, body)
+    assert [c.text for c in claims] == [
+        "The port had its best year in its history.",
+        "Exporters saw the worst harvest on record.",
+    ]  # a superlative with no record to check it against stays an opinion
+
+
 def test_an_exclamation_with_a_figure_is_still_a_claim(nlp, monkeypatch):
     _model_says(monkeypatch, 0.9)
     (claim,) = claims_of(nlp, "Sales at the firm rose 50% last year!\n\nWe did it!")
