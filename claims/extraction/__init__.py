@@ -21,6 +21,7 @@ import spacy
 
 from .article import parse_article
 from .engine import claims_from_doc
+from .parse_model import note_pipeline
 from .pipeline import add_dateline_component
 from .types import ArticleParts, ClaimType, Entity, ExtractedClaim, Quantity, TimeRef
 
@@ -47,6 +48,7 @@ def load_nlp(model_name: str) -> spacy.language.Language:
     """The spaCy pipeline, loaded once per process; the engine needs every component."""
     nlp = spacy.load(model_name)
     add_dateline_component(nlp)
+    note_pipeline(nlp)  # the check-worthiness parse model reads only its own pipeline's Docs
     return nlp
 
 

@@ -401,7 +401,11 @@ def _load_ensemble(lexical: _Model, path: Path | str = PARSE_MODEL_PATH) -> _Ens
     if not Path(path).exists():
         logger.warning("no parse model at %s; scoring with the lexical model alone", path)
         return None
-    parse = load_parse_model(path)
+    try:
+        parse = load_parse_model(path)
+    except Exception:  # a damaged or older file: the lexical model still scores
+        logger.exception("cannot load the parse model at %s; using the lexical model alone", path)
+        return None
     fitted_to = parse.meta.get("lexical_model", {})
     if not (
         math.isclose(fitted_to.get("intercept", math.nan), lexical.intercept, rel_tol=1e-6)

