@@ -1,22 +1,28 @@
-"""Sentence-level check-worthiness scorer (no Django, no spaCy needed at run time).
+"""Sentence-level check-worthiness scorer (no Django).
 
-``score_sentences(["..."])`` returns, for each sentence, ``(score, reasons)``:
+``score_docs(spans)`` -- the engine's call -- returns, for each spaCy Span or Doc,
+``(score, reasons)`` from two models: the *lexical model* here (word + character n-gram
+TF-IDF and surface cues, logistic regression, distilled from a fine-tuned MiniLM teacher:
+see train_checkworthiness.py) on the sentence's text, and the *parse model*
+(``parse_model.py``) on the tokens spaCy already parsed. Their logits are added with a
+weight chosen on held-out ClaimBuster debates. ``score_sentences(["..."])`` scores plain
+text with the lexical model alone (no spaCy needed).
 
-* ``score`` is in ``[0, 1]``. It is the linear model's probability *rescaled* so that the
-  decision threshold chosen on held-out ClaimBuster debates maps to exactly 0.5 (the
-  product's rule is "score >= 0.5 means check-worthy"). The rescaling is piecewise linear and
-  monotone: ``p < t -> 0.5 * p / t`` and ``p >= t -> 0.5 + 0.5 * (p - t) / (1 - t)``, where
-  ``t`` is stored in the model file. Ranking is therefore identical to the raw probability.
+* ``score`` is in ``[0, 1]``: the probability *rescaled* so that the decision threshold
+  chosen on the held-out debates maps to exactly 0.5 (the product's rule is "score >= 0.5
+  means check-worthy"). The rescaling is piecewise linear and monotone:
+  ``p < t -> 0.5 * p / t`` and ``p >= t -> 0.5 + 0.5 * (p - t) / (1 - t)``, where ``t`` is
+  stored in the model file (the lexical model's for it alone, the parse model's for the
+  two together). Ranking is therefore identical to the raw probability.
 * ``reasons`` are short human-readable strings: ``"model: 0.83"`` first, then the surface cues
-  found in the sentence ("contains a figure '7 million'", "opinion marker 'I think'", ...).
-  The cues are explanations for a reader, computed by regular expressions; the score itself
-  comes from the model (word + character n-gram TF-IDF and the same cues, logistic regression,
-  distilled from a fine-tuned MiniLM teacher: see train_checkworthiness.py).
+  found in the sentence ("contains a figure '7 million'", "opinion marker 'I think'", ...)
+  and, from a parse, the entities spaCy found. They are explanations for a reader; the score
+  comes from the models.
 
-The model is a single ``.npz`` of plain arrays (vocabularies, idf, coefficients) loaded with
-``allow_pickle=False``, so loading it executes no code. The featurisation below is the one the
-training script uses (it passes these analyzers to scikit-learn), so training and inference
-cannot drift apart; scikit-learn is NOT needed at run time, only numpy.
+Each model is a single ``.npz`` of plain arrays loaded with ``allow_pickle=False``, so
+loading it executes no code. The featurisation below is the one the training script uses
+(it passes these analyzers to scikit-learn), so training and inference cannot drift apart;
+scikit-learn is NOT needed at run time, only numpy.
 """
 
 from __future__ import annotations
@@ -422,8 +428,8 @@ def score_docs(
 ) -> list[tuple[float, list[str]]]:
     """Score spaCy Docs or Spans with both models: the lexical model on their text and the
     parse model on what spaCy computed for their tokens. The reasons also name the entities
-    spaCy found. A sentence the parse model cannot read (no token vectors of its width) is
-    scored as ``score_sentences`` scores its text.
+    spaCy found. A sentence the parse model cannot read (a Doc of another pipeline, or no
+    token vectors) is scored as ``score_sentences`` scores its text.
 
     ``ensemble``: ``True`` for the shipped one, ``None``/``False`` for the lexical model
     alone, or an ensemble to use."""

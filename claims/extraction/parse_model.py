@@ -4,9 +4,9 @@ computed for each token of a sentence (no Django; numpy only at run time).
 The lexical model in ``checkworthiness.py`` sees words and characters. This one sees the
 parse: spaCy's contextual token vectors (``doc.tensor``), part of speech, fine tag,
 dependency label, entity type and position, four lexical flags and a hashed embedding of the
-word's norm. It adds what n-grams miss -- who does what to whom, whether a figure is the
-object of a claim or the number of a bill -- at the cost of a few matrix products per
-article, because the expensive part, the parse, is already paid for by extraction.
+word's norm: the sentence's structure, which n-grams do not see. It costs a few matrix
+products per article, because the expensive part, the parse, is already paid for by
+extraction.
 
 Architecture (trained in torch by ``train_parse_model.py``, exported as plain arrays):
 token features -> linear + ReLU (width ``H``) -> residual 3-wide convolutions (+ ReLU) ->
@@ -16,8 +16,9 @@ layer is a lookup and a sum per token.
 
 All the sentences given in one call are run together: their tokens are stacked into one
 matrix, the convolution's neighbours are zeroed at each sentence's edges (as the padding
-was in training), and pooling uses ``reduceat``. A Doc whose pipeline has no token vectors of
-the trained width (a transformer pipeline, say) gets ``None`` and the lexical model alone.
+was in training), and pooling uses ``reduceat``. A Doc from another pipeline than the one
+the network was trained on, or with no token vectors of the trained width (a transformer
+pipeline, say), gets ``None``, and the lexical model scores it alone.
 """
 
 from __future__ import annotations
