@@ -5,8 +5,8 @@
         --corpus /work/shared/corpus/bbc_news.jsonl --out claims/extraction/models/
 
 Needs torch (``requirements-train.txt``) to train; the exported model needs numpy only.
-About 15 minutes on 2 CPUs: 6 to parse the 223,000 sentences, 4 to train, the rest to
-rebuild the transfer set.
+About 11 minutes on 2 CPUs (one net): 2 to rebuild the transfer set, 4 to parse the
+223,000 sentences in two processes, 4 to train.
 
 Same data, split and teacher as the lexical model (``train_checkworthiness.py``): the
 ClaimBuster sentences outside the five held-out debates, with targets half label, half
