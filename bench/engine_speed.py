@@ -21,7 +21,7 @@ from claims.extraction import (  # noqa: E402
     checkworthiness,
     extract_claims_many,
     load_nlp,
-    scoring,  # noqa: E402
+    scoring,
 )
 from claims.extraction.engine import claims_from_doc  # noqa: E402
 

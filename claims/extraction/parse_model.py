@@ -24,7 +24,6 @@ pipeline, say), gets ``None``, and the lexical model scores it alone.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,8 +123,6 @@ def load_parse_model(path: Path | str = MODEL_PATH) -> ParseModel:
         )
 
 
-_lock = threading.Lock()
-_model: ParseModel | None = None
 # Which pipeline made each Vocab (by id), noted by ``note_pipeline`` when it is loaded: the
 # network learnt one pipeline's token vectors, and another pipeline's vectors (en_core_web_md
 # has the same width) would mean something else to it.
@@ -139,16 +136,6 @@ def pipeline_name(nlp: Any) -> str:
 
 def note_pipeline(nlp: Any) -> None:
     _pipelines[id(nlp.vocab)] = pipeline_name(nlp)
-
-
-def get_parse_model() -> ParseModel:
-    """The shipped parse model, loaded once per process."""
-    global _model
-    if _model is None:
-        with _lock:
-            if _model is None:
-                _model = load_parse_model()
-    return _model
 
 
 _blas_limited = False
@@ -192,12 +179,11 @@ def _doc_and_bounds(span: Any) -> tuple[Any, int, int]:
     return doc, span.start, span.end
 
 
-def logits(spans: Sequence[Any], model: ParseModel | None = None) -> list[float | None]:
+def logits(spans: Sequence[Any], m: ParseModel) -> list[float | None]:
     """The parse model's logit for each Span or Doc; ``None`` where it cannot run: no tokens,
     or a Doc from a pipeline other than the one it was trained on (see ``note_pipeline``)."""
     from spacy.attrs import IDS
 
-    m = model or get_parse_model()
     attrs = [IDS[a] for a in (*LABELLED, *FLAGS, "NORM")]
     out: list[float | None] = [None] * len(spans)
     pieces: list[tuple[int, np.ndarray, np.ndarray]] = []  # (span number, tensor, attrs)

@@ -44,6 +44,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from claims.extraction import checkworthiness as cw
+from claims.extraction.evaluate_checkworthiness import prf
 
 SEED = 20240611
 TEACHER_PATH = cw.MODEL_PATH.with_name("checkworthiness-teacher.npz")
@@ -138,13 +139,6 @@ def best_f1_threshold(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
     i = int(np.argmax(np.where(valid, f1, -1)))
     nxt = ps[i + 1] if i + 1 < len(ps) else 0.0
     return float((ps[i] + nxt) / 2), float(f1[i])
-
-
-def prf(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
-    tp = int(((pred == 1) & (y == 1)).sum())
-    p = tp / max(int(pred.sum()), 1)
-    r = tp / max(int(y.sum()), 1)
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
 # --------------------------------------------------------------------------------------------

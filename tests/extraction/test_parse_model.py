@@ -142,11 +142,12 @@ def test_shipped_parse_model_is_small_and_matches_the_lexical_model(nlp) -> None
 
 
 def test_batch_equals_one_at_a_time(nlp) -> None:
+    shipped = cw.get_ensemble().parse
     sents = list(nlp(ARTICLE).sents)
-    together = pm.logits(sents)
-    alone = [pm.logits([s])[0] for s in sents]
+    together = pm.logits(sents, shipped)
+    alone = [pm.logits([s], shipped)[0] for s in sents]
     assert together == pytest.approx(alone, abs=1e-5)
-    assert pm.logits(sents[::-1])[::-1] == pytest.approx(together, abs=1e-5)
+    assert pm.logits(sents[::-1], shipped)[::-1] == pytest.approx(together, abs=1e-5)
 
 
 def test_both_models_score_the_embedded_sample(nlp) -> None:
@@ -181,7 +182,7 @@ def test_parse_model_fitted_to_another_lexical_model_is_not_used(tmp_path) -> No
     assert cw._load_ensemble(lexical, damaged) is None
 
 
-def test_a_fresh_process_loads_both_models_in_either_order(monkeypatch) -> None:
+def test_asking_for_the_ensemble_first_loads_both_models(monkeypatch) -> None:
     """The worker asks for the ensemble first; that must load the lexical model too, and
     must not wait on itself for the lock."""
     import threading
