@@ -47,6 +47,23 @@ def test_a_job_extracts_claims_with_exact_offsets(article):
     assert not any("Leave a comment" in c.text for c in claims)
 
 
+def test_stored_claims_hold_every_field_the_engine_found(article):
+    from claims import extraction
+
+    run_new_job(article)
+    found = extraction.extract_claims(
+        services.nlp_pipeline(), article.body, reference_date=article.reference_date
+    )
+    stored = {c.start: c for c in article.claims.all()}
+    assert sorted(stored) == sorted(item.start for item in found)
+    for item in found:
+        engine_view, claim = item.as_dict(), stored[item.start]
+        for name in ("quantities", "times", "entities"):
+            assert getattr(claim, name) == engine_view[name]
+        assert (claim.score_reasons, claim.speaker) == (item.reasons, item.speaker or "")
+    assert any(c.quantities for c in stored.values()) and any(c.times for c in stored.values())
+
+
 def test_a_finished_job_delivered_again_does_nothing(article):
     run_new_job(article)
     job = article.jobs.get()
