@@ -7,6 +7,8 @@ itself, both under ``var/``); ``DATABASE_URL`` and ``REDIS_URL`` switch to real 
 from __future__ import annotations
 
 import os
+import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -42,15 +44,28 @@ VAR_DIR = Path(os.getenv("NEWSFACTS_VAR_DIR", BASE_DIR / "var"))
 
 DEBUG = envbool("NEWSFACTS_DEBUG")
 
+# Commands that sign nothing (no session, no token, no database): other tools run them on
+# machines with no desk configured (PRODUCT.md: `manage.py extract_claims`, no database
+# needed), so they must not need a desk's secret either.
+KEYLESS_COMMANDS = frozenset({"extract_claims"})
+
+
+def _keyless_command(argv: list[str]) -> bool:
+    return len(argv) > 1 and Path(argv[0]).name == "manage.py" and argv[1] in KEYLESS_COMMANDS
+
+
 SECRET_KEY = os.getenv("NEWSFACTS_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
+    if DEBUG:
+        # Only ever used with debug on, i.e. on a developer's machine.
+        SECRET_KEY = "newsfacts-insecure-development-key-do-not-use-in-production"
+    elif _keyless_command(sys.argv):
+        SECRET_KEY = secrets.token_urlsafe(50)  # unknown to anyone, dies with the process
+    else:
         raise ImproperlyConfigured(
             "NEWSFACTS_SECRET_KEY must be set when NEWSFACTS_DEBUG is off "
             "(for a local desk, `make run` sets NEWSFACTS_DEBUG=1)."
         )
-    # Only ever used with debug on, i.e. on a developer's machine.
-    SECRET_KEY = "newsfacts-insecure-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = envlist("NEWSFACTS_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("NEWSFACTS_CSRF_TRUSTED_ORIGINS")

@@ -84,3 +84,21 @@ def test_extract_claims_reads_docs_jsonl(tmp_path):
     assert result.returncode == 0, result.stderr
     claims = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     assert claims and all(c["doc"] == "d1" for c in claims)
+
+
+def test_extract_claims_stops_quietly_when_its_reader_does(tmp_path):
+    # `extract_claims FILE | head -1`: far more output than a pipe holds, read one line.
+    path = tmp_path / "long.txt"
+    path.write_text(
+        "".join(f"The port handled {n} ships on Monday, officials said.\n\n" for n in range(400))
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "extract_claims", str(path)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0, stderr
+    assert json.loads(first)["type"] == "statistic"
+    assert "Traceback" not in stderr

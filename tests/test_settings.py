@@ -27,6 +27,20 @@ def test_it_refuses_to_start_without_secret_key_when_debug_is_off():
     assert "NEWSFACTS_SECRET_KEY must be set" in result.stderr
 
 
+def test_extract_claims_needs_no_secret_key_and_nothing_else_is_let_off(tmp_path):
+    # Other tools run it on machines with no desk configured (PRODUCT.md's contract).
+    article = tmp_path / "a.txt"
+    article.write_text("More than 340 ships waited offshore on Thursday, officials said.\n")
+    result = run_manage("extract_claims", str(article))
+    assert result.returncode == 0, result.stderr
+    assert '"type": "statistic"' in result.stdout
+    # The exemption is by command, not by a flag anyone could set for the web app.
+    for command in ("check", "rundesk", "import_articles"):
+        result = run_manage(command, "extract_claims")
+        assert result.returncode != 0
+        assert "NEWSFACTS_SECRET_KEY must be set" in result.stderr
+
+
 def test_it_starts_without_secret_key_in_debug():
     result = run_manage("check", NEWSFACTS_DEBUG="1")
     assert result.returncode == 0, result.stderr

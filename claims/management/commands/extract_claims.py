@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -20,6 +23,14 @@ class Command(BaseCommand):
     def handle(self, *args, paths, docs_jsonl=None, model=None, **options):
         if not paths and not docs_jsonl:
             raise CommandError("Give one or more article files, or --docs-jsonl FILE.")
-        status = cli.run(paths, docs_jsonl, model or settings.NEWSFACTS_SPACY_MODEL, self.stdout)
+        try:
+            status = cli.run(
+                paths, docs_jsonl, model or settings.NEWSFACTS_SPACY_MODEL, self.stdout
+            )
+        except BrokenPipeError:
+            # The reader stopped early (`| head`): not an error. Point stdout at devnull so
+            # Python's flush at exit does not raise again (the recipe in Python's docs).
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return
         if status:
             raise CommandError("Some inputs could not be read (see above).")
