@@ -173,7 +173,7 @@ def claims_from_doc(
     index.story_start = story_start
     # Every sentence that holds a claim, or could, is scored in one model call: a claim's
     # check-worthiness is its sentence's, which is what the model was trained to judge.
-    to_score: list[tuple[_Unit, list[ExtractedClaim]]] = []
+    to_score: list[tuple[_Unit, list[ExtractedClaim], float | None]] = []
     for sent in index.sents:
         for whole in _units_of(sent, text, story_start):
             unit = _statement_before_question(whole, text)

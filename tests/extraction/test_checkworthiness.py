@@ -136,3 +136,4 @@ def test_the_evaluation_command_reports_f1_through_extract_claims(tmp_path, caps
     assert line.endswith("P 1.000  R 0.667  F1 0.800")
     with pytest.raises(SystemExit):
         main(["--checkthat", str(tsv), "--opinion-bars"])  # the bars need ClaimBuster
+    assert "--opinion-bars needs --claimbuster" in capsys.readouterr().err
