@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from claims.models import Article, Claim
-from claims.selectors import SORTS, ClaimFilters
+from claims.selectors import SORTS, ClaimFilters, article_duplicate_of
+from claims.uploads import UploadError, check_upload_size, read_upload
 
 
 class ClaimFilterForm(forms.Form):
@@ -89,9 +90,6 @@ class ArticleUploadForm(forms.ModelForm):
         self.prepared: dict = {}
 
     def clean(self):
-        from claims import services
-        from claims.uploads import UploadError, check_upload_size, read_upload
-
         data = super().clean()
         upload = data.get("upload")
         try:
@@ -110,7 +108,7 @@ class ArticleUploadForm(forms.ModelForm):
                 published = data.get("published_date")
             else:
                 raise UploadError("Paste the article's text or choose a file.")
-            existing = services.article_duplicate_of(text=text, title=title)
+            existing = article_duplicate_of(text=text, title=title)
         except UploadError as exc:
             raise forms.ValidationError(str(exc)) from None
         if existing:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from claims.models import Article, Claim, ExtractionJob
+from claims.uploads import article_parts, body_hash
 
 
 @dataclass
@@ -104,6 +105,20 @@ def claim_status_counts(*, filters: ClaimFilters | None = None) -> dict[str, int
     counts.update({row["status"]: row["n"] for row in rows})
     counts["all"] = sum(counts[s] for s in Claim.Status.values)
     return counts
+
+
+def article_duplicate_of(*, text: str, title: str = "") -> Article | None:
+    """The stored article with the same normalised body, if any."""
+    return Article.objects.filter(body_hash=body_hash(article_parts(text, title).body)).first()
+
+
+def jobs_held(*, job_ids: list[int], token: str) -> list[int]:
+    """The jobs among ``job_ids`` that the delivery ``token`` started and has not finished."""
+    return list(
+        ExtractionJob.objects.filter(
+            pk__in=list(job_ids), state=ExtractionJob.State.RUNNING, run_token=token
+        ).values_list("pk", flat=True)
+    )
 
 
 def article_latest_job(*, article: Article) -> ExtractionJob | None:

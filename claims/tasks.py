@@ -1,7 +1,7 @@
 """Celery tasks: thin wrappers that take ids and call services.
 
-Delivery is at least once (acks_late, reject_on_worker_lost); services.job_run makes a
-repeated delivery harmless.
+Delivery is at least once (acks_late, reject_on_worker_lost); services.jobs_run makes a
+repeated delivery harmless. Tasks are published through ``claims.broker``, by name.
 """
 
 from __future__ import annotations
@@ -11,15 +11,20 @@ import uuid
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import InterfaceError, OperationalError
+from celery.signals import worker_process_init
 
-from claims import services
+from claims import selectors, services
 
 logger = logging.getLogger(__name__)
 
-# Errors worth another try: the database or the network hiccuped, not the article.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 MAX_RETRIES = 3
+
+
+@worker_process_init.connect
+def warm_up_worker(**kwargs) -> None:
+    """Load the spaCy pipeline and the check-worthiness models once per worker process,
+    before the first job arrives."""
+    services.extractor().warm_up()
 
 
 def retry_countdown(retries: int) -> int:
@@ -27,66 +32,44 @@ def retry_countdown(retries: int) -> int:
     return 2 ** (retries + 1)
 
 
-def _fail(job_ids: list[int], token: str, error: str) -> None:
-    for job_id in job_ids:
-        services.job_fail(job_id=job_id, token=token, error=error)
-
-
-def _gave_up(exc: Exception) -> str:
-    return f"Gave up after {MAX_RETRIES} retries: {exc!r}"
-
-
-def _timed_out(task) -> str:
-    limit = task.app.conf.task_soft_time_limit
-    return f"Extraction took longer than the time limit ({limit} s); not retried."
-
-
 @shared_task(bind=True, max_retries=MAX_RETRIES)
-def extract_article(self, job_id: int) -> int | None:
+def extract_articles(self, job_ids: list[int]) -> int:
+    """Extract the articles of these jobs in one NLP pass (a single upload is a batch of one).
+
+    Returns how many jobs this delivery completed.
+    """
     # This delivery's name: a failure is recorded only if no other delivery of the same
     # job (a duplicate, a redelivery) has taken it over meanwhile.
     token = uuid.uuid4().hex
     try:
-        job = services.job_run(job_id=job_id, token=token)
-    except TRANSIENT_ERRORS as exc:
-        if self.request.retries >= MAX_RETRIES:
-            _fail([job_id], token, _gave_up(exc))
-            return None
-        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
-    except SoftTimeLimitExceeded:
-        _fail([job_id], token, _timed_out(self))
-        return None
-    except Exception as exc:
-        # Anything else is about this article (a bug or a poison input): retrying won't
-        # help, so record it where the desk sees it and let other jobs go on.
-        logger.exception("Extraction job %s failed", job_id)
-        services.job_fail(job_id=job_id, token=token, error=f"{type(exc).__name__}: {exc}")
-        return None
-    return job.claim_count if job else None
-
-
-@shared_task(bind=True, max_retries=MAX_RETRIES)
-def extract_articles(self, job_ids: list[int]) -> int:
-    """A bulk import's batch: one nlp.pipe pass over several articles (services.jobs_run_batch)."""
-    token = uuid.uuid4().hex
-    try:
-        return len(services.jobs_run_batch(job_ids=job_ids, token=token))
-    except TRANSIENT_ERRORS as exc:
-        if self.request.retries >= MAX_RETRIES:
-            _fail(job_ids, token, _gave_up(exc))
-            return 0
-        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+        return len(services.jobs_run(job_ids=job_ids, token=token))
+    except services.TRANSIENT_ERRORS as exc:
+        if self.request.retries < MAX_RETRIES:
+            raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+        _fail(job_ids, token, f"Gave up after {MAX_RETRIES} retries: {exc!r}")
     except SoftTimeLimitExceeded:
         # One slow article ran the shared pass out of time, and which one is unknown: the
-        # batch's unfinished jobs go back one by one, so the slow one fails alone and the
-        # others finish. A single unfinished job is that article: it fails.
-        held = services.jobs_held(job_ids=job_ids, token=token)
+        # unfinished jobs go back one by one, so the slow one fails alone and the others
+        # finish. A single unfinished job is that article: it fails.
+        held = selectors.jobs_held(job_ids=job_ids, token=token)
         if len(held) > 1:
             for job_id in held:
-                services.job_send(job_id=job_id)
-            return 0
-        _fail(held, token, _timed_out(self))
-        return 0
+                services.jobs_send(job_ids=[job_id])
+        else:
+            limit = self.app.conf.task_soft_time_limit
+            error = f"Extraction took longer than the time limit ({limit} s); not retried."
+            _fail(held, token, error)
+    except Exception as exc:
+        # A bug, not the article (the engine fails a bad article alone): retrying won't
+        # help, so record it where the desk sees it and let other jobs go on.
+        logger.exception("Extraction jobs %s failed", job_ids)
+        _fail(job_ids, token, f"{type(exc).__name__}: {exc}")
+    return 0
+
+
+def _fail(job_ids: list[int], token: str, error: str) -> None:
+    for job_id in job_ids:
+        services.job_fail(job_id=job_id, token=token, error=error)
 
 
 @shared_task

@@ -6,7 +6,10 @@ Every refusal is an ``UploadError`` whose message an editor can act on.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -14,11 +17,14 @@ import charset_normalizer
 import trafilatura
 from django.conf import settings
 
+from claims import extraction
+
 TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 ALLOWED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 WESTERN_ENCODINGS = ("cp1252", "latin_1", "iso8859_15")
+_WEB_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
 
 
 class UploadError(ValueError):
@@ -78,6 +84,27 @@ def strip_controls(text: str) -> str:
     """Drop control characters (NUL included: PostgreSQL cannot store it) but keep
     line breaks and tabs; they only ever come from broken files or escaped JSON."""
     return "".join(ch for ch in text if ch >= " " or ch in "\n\r\t").replace("\r\n", "\n")
+
+
+def article_parts(text: str, title: str = "") -> extraction.ArticleParts:
+    """Headline, dateline and body of an article's text, line breaks and controls cleaned.
+
+    With an explicit title the whole text is body; a blank line keeps parse_article from
+    taking the first paragraph for a headline.
+    """
+    text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return extraction.parse_article(f"{title.strip()}\n\n{text}" if title.strip() else text)
+
+
+def body_hash(body: str) -> str:
+    """Hash of the body as a reader sees it: Unicode-normalised, whitespace collapsed."""
+    normalised = " ".join(unicodedata.normalize("NFC", body).split())
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def is_web_url(url: str) -> bool:
+    """Only web addresses are stored as links the desk clicks: never javascript: or data:."""
+    return bool(_WEB_URL.match(url))
 
 
 def html_to_text(html: str, *, name: str = "upload") -> UploadedArticle:

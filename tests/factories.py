@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from claims.models import Article, Claim, ExtractionJob
-from claims.services import body_hash, claim_fingerprint
+from claims.services import claim_fingerprint
+from claims.uploads import body_hash
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -8,10 +8,12 @@ test the decoding and the admin form one by one; docs/reliability.md lists them 
 from __future__ import annotations
 
 import codecs
+import json
 
 import pytest
 
 from claims import services
+from claims.extraction.extractor import body_pieces
 from claims.models import Article, ExtractionJob
 from claims.uploads import UploadError, read_upload
 
@@ -38,7 +40,7 @@ def upload(name: str, data: bytes) -> services.ImportReport:
 
 def extract(article: Article) -> ExtractionJob:
     job = ExtractionJob.objects.create(article=article)
-    services.job_run(job_id=job.pk)
+    services.jobs_run(job_ids=[job.pk])
     job.refresh_from_db()
     assert job.state == ExtractionJob.State.DONE, job.error
     for claim in article.claims.all():
@@ -184,7 +186,7 @@ def test_a_body_beyond_spacy_max_length_is_extracted_in_pieces(monkeypatch):
     expected = sorted(article.claims.values_list("start", "end", "text"))
     assert len(expected) == 60
 
-    monkeypatch.setattr(services.nlp_pipeline(), "max_length", 1500)
+    monkeypatch.setattr(services.extractor().nlp, "max_length", 1500)
     article.claims.all().delete()
     pieces = extract(article)
     assert sorted(article.claims.values_list("start", "end", "text")) == expected
@@ -194,7 +196,38 @@ def test_a_body_beyond_spacy_max_length_is_extracted_in_pieces(monkeypatch):
 @pytest.mark.parametrize("size", [1, 7, 50, 400])
 def test_body_pieces_cover_the_body_exactly(size):
     body = "First para.\n\nSecond one is longer.\nWith a line.\n\n" + "x" * 120 + " tail words"
-    pieces = list(services._body_pieces(body, size))
+    pieces = list(body_pieces(body, size))
     assert "".join(piece for _, piece in pieces) == body
     assert all(len(piece) <= size for _, piece in pieces)
     assert all(body[offset : offset + len(piece)] == piece for offset, piece in pieces)
+
+
+def test_the_command_line_and_the_desk_give_the_same_claims_for_a_long_article(
+    tmp_path, monkeypatch, capsys
+):
+    """Both go through the engine's Extractor: long bodies cut the same way, the same
+    claims at the same places (offsets of the command line index the file, of the desk
+    the stored body)."""
+    from django.core.management import call_command
+
+    paragraphs = [
+        f"Officials said {1000 + i} people left district {i} on Tuesday." for i in range(60)
+    ]
+    text = "Evacuations\n\nMERIDA, March 3 (Coastal Wire) – " + "\n\n".join(paragraphs)
+    monkeypatch.setattr(services.extractor().nlp, "max_length", 1500)  # cut into pieces
+    article = services.article_create(text=text, enqueue=False)
+    assert len(article.body) > 1500
+    extract(article)
+    desk = sorted(article.claims.values_list("text", "type", "summary", "score"))
+    path = tmp_path / "article.txt"
+    path.write_text(text)
+    call_command("extract_claims", str(path))
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    line = sorted((r["text"], r["type"], r["summary"], r["score"]) for r in rows)
+    assert len(desk) == 60
+    assert line == desk
+    body_offset = text.index(article.body)
+    assert sorted(r["start"] - body_offset for r in rows) == sorted(
+        article.claims.values_list("start", flat=True)
+    )
+

@@ -51,9 +51,7 @@ def test_it_refuses_an_empty_article(text):
 
 def test_it_queues_extraction_only_after_commit(django_capture_on_commit_callbacks, monkeypatch):
     sent = []
-    monkeypatch.setattr(
-        "claims.tasks.extract_article.apply_async", lambda args: sent.append(args[0])
-    )
+    monkeypatch.setattr("claims.broker.send_extraction", lambda job_ids: sent.extend(job_ids))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         article = services.article_create(text=SEED)
     job = article.jobs.get()
@@ -69,10 +67,10 @@ def test_it_queues_extraction_only_after_commit(django_capture_on_commit_callbac
 def test_a_broker_that_is_down_leaves_the_job_queued(
     django_capture_on_commit_callbacks, monkeypatch
 ):
-    def broker_down(args):
+    def broker_down(job_ids):
         raise ConnectionRefusedError("redis is down")
 
-    monkeypatch.setattr("claims.tasks.extract_article.apply_async", broker_down)
+    monkeypatch.setattr("claims.broker.send_extraction", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         article = services.article_create(text=SEED)
     job = article.jobs.get()
@@ -80,9 +78,7 @@ def test_a_broker_that_is_down_leaves_the_job_queued(
     assert job.enqueued_at is None  # the sweeper will send it
 
     sent = []
-    monkeypatch.setattr(
-        "claims.tasks.extract_article.apply_async", lambda args: sent.append(args[0])
-    )
+    monkeypatch.setattr("claims.broker.send_extraction", lambda job_ids: sent.extend(job_ids))
     assert services.jobs_requeue_stuck() == 1
     assert sent == [job.pk]
 

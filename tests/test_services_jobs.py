@@ -3,6 +3,7 @@
 import pytest
 
 from claims import services
+from claims.extraction import extractor as extractor_module
 from claims.models import Claim, ExtractionJob, StatusChange
 from tests.factories import UserFactory
 
@@ -25,9 +26,15 @@ def article():
     return services.article_create(text=TEXT, enqueue=False)
 
 
+def run(job: ExtractionJob) -> ExtractionJob | None:
+    """One delivery of one job (a batch of one); the job if this delivery completed it."""
+    finished = services.jobs_run(job_ids=[job.pk])
+    return finished[0] if finished else None
+
+
 def run_new_job(article):
     job = ExtractionJob.objects.create(article=article)
-    return services.job_run(job_id=job.pk), job
+    return run(job), job
 
 
 def test_a_job_extracts_claims_with_exact_offsets(article):
@@ -52,7 +59,7 @@ def test_stored_claims_hold_every_field_the_engine_found(article):
 
     run_new_job(article)
     found = extraction.extract_claims(
-        services.nlp_pipeline(), article.body, reference_date=article.reference_date
+        services.extractor().nlp, article.body, reference_date=article.reference_date
     )
     stored = {c.start: c for c in article.claims.all()}
     assert sorted(stored) == sorted(item.start for item in found)
@@ -68,7 +75,7 @@ def test_a_finished_job_delivered_again_does_nothing(article):
     run_new_job(article)
     job = article.jobs.get()
     count = article.claims.count()
-    assert services.job_run(job_id=job.pk) is None
+    assert run(job) is None
     assert article.claims.count() == count
     job.refresh_from_db()
     assert job.attempts == 1
@@ -77,16 +84,16 @@ def test_a_finished_job_delivered_again_does_nothing(article):
 def test_a_delivery_overtaken_by_another_does_not_complete(article, monkeypatch):
     """Two deliveries at once: the first to start loses its right to write."""
     job = ExtractionJob.objects.create(article=article)
-    real_extract = services.extraction.extract_claims
+    real_extract = extractor_module.extract_claims_many
 
     def extract_while_redelivered(*args, **kwargs):
         # Another worker picks the same job up while this one is in the NLP.
-        monkeypatch.setattr(services.extraction, "extract_claims", real_extract)
-        assert services.job_run(job_id=job.pk) is not None
+        monkeypatch.setattr(extractor_module, "extract_claims_many", real_extract)
+        assert run(job) is not None
         return real_extract(*args, **kwargs)
 
-    monkeypatch.setattr(services.extraction, "extract_claims", extract_while_redelivered)
-    assert services.job_run(job_id=job.pk) is None
+    monkeypatch.setattr(extractor_module, "extract_claims_many", extract_while_redelivered)
+    assert run(job) is None
     job.refresh_from_db()
     assert job.state == ExtractionJob.State.DONE
     assert job.attempts == 2
@@ -130,14 +137,15 @@ def test_re_extraction_keeps_reviews_and_orphans_vanished_claims(article):
 
 
 def test_a_failing_article_marks_the_job_failed_with_its_error(article, monkeypatch):
-    from claims.tasks import extract_article
+    from claims.tasks import extract_articles
 
     def boom(*args, **kwargs):
         raise ValueError("tokenizer exploded")
 
-    monkeypatch.setattr(services.extraction, "extract_claims", boom)
+    monkeypatch.setattr(extractor_module, "extract_claims_many", boom)
+    monkeypatch.setattr(extractor_module, "extract_claims", boom)
     job = ExtractionJob.objects.create(article=article)
-    extract_article.apply(args=[job.pk])
+    extract_articles.apply(args=[[job.pk]])
     job.refresh_from_db()
     assert job.state == ExtractionJob.State.FAILED
     assert "tokenizer exploded" in job.error
@@ -147,7 +155,7 @@ def test_a_failing_article_marks_the_job_failed_with_its_error(article, monkeypa
 def test_retrying_reuses_an_active_job(article):
     first = services.job_retry_article(article=article)
     assert services.job_retry_article(article=article) == first
-    services.job_run(job_id=first.pk)
+    run(first)
     assert services.job_retry_article(article=article) != first
 
 
@@ -157,9 +165,7 @@ def test_stuck_running_jobs_are_resent(article, monkeypatch, settings):
     from django.utils import timezone
 
     sent = []
-    monkeypatch.setattr(
-        "claims.tasks.extract_article.apply_async", lambda args: sent.append(args[0])
-    )
+    monkeypatch.setattr("claims.broker.send_extraction", lambda job_ids: sent.extend(job_ids))
     long_ago = timezone.now() - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120)
     stuck = ExtractionJob.objects.create(
         article=article,
@@ -195,10 +201,8 @@ def test_bulk_imports_queue_batches_after_commit(django_capture_on_commit_callba
     from claims.uploads import UploadedArticle
 
     sent = []
-    monkeypatch.setattr(
-        "claims.tasks.extract_articles.apply_async", lambda args: sent.append(args[0])
-    )
-    monkeypatch.setattr(services, "IMPORT_BATCH_SIZE", 2)
+    monkeypatch.setattr("claims.broker.send_extraction", lambda job_ids: sent.append(job_ids))
+    monkeypatch.setattr("claims.services.jobs.IMPORT_BATCH_SIZE", 2)
     with django_capture_on_commit_callbacks(execute=True):
         report = services.articles_import(
             uploads=[UploadedArticle(text=_wire(n), name=f"{n}.txt") for n in range(1, 4)]
@@ -212,7 +216,7 @@ def test_bulk_imports_queue_batches_after_commit(django_capture_on_commit_callba
 def test_a_batch_gives_the_same_claims_as_single_jobs():
     articles = [services.article_create(text=_wire(n), enqueue=False) for n in range(1, 4)]
     jobs = [ExtractionJob.objects.create(article=article) for article in articles]
-    finished = services.jobs_run_batch(job_ids=[job.pk for job in jobs])
+    finished = services.jobs_run(job_ids=[job.pk for job in jobs])
     assert [job.pk for job in finished] == [job.pk for job in jobs]
     batch_claims = {
         article.pk: list(article.claims.order_by("start").values_list("text", "type", "summary"))
@@ -221,12 +225,12 @@ def test_a_batch_gives_the_same_claims_as_single_jobs():
     assert all(batch_claims.values())
     # A single run of the same article yields the same claims (re-extraction keeps them).
     for article in articles:
-        services.job_run(job_id=ExtractionJob.objects.create(article=article).pk)
+        run(ExtractionJob.objects.create(article=article))
         again = list(article.claims.order_by("start").values_list("text", "type", "summary"))
         assert again == batch_claims[article.pk]
         assert not article.claims.filter(is_orphaned=True).exists()
     # A second delivery of the whole batch finds nothing to do.
-    assert services.jobs_run_batch(job_ids=[job.pk for job in jobs]) == []
+    assert services.jobs_run(job_ids=[job.pk for job in jobs]) == []
 
 
 def test_an_article_that_breaks_the_batch_fails_alone(monkeypatch):
@@ -238,22 +242,22 @@ def test_an_article_that_breaks_the_batch_fails_alone(monkeypatch):
         for body, reference_date in items:
             if body == poison:
                 raise ValueError("parser crashed")
-            yield services.extraction.extract_claims(nlp, body, reference_date=reference_date)
+            yield real_extract(nlp, body, reference_date=reference_date)
 
-    real_extract = services.extraction.extract_claims
+    real_extract = extractor_module.extract_claims
 
     def single(nlp, body, **kwargs):
         if body == poison:
             raise ValueError("parser crashed")
         return real_extract(nlp, body, **kwargs)
 
-    monkeypatch.setattr(services.extraction, "extract_claims_many", many)
-    monkeypatch.setattr(services.extraction, "extract_claims", single)
-    pipeline_before = services.nlp_pipeline()
-    finished = services.jobs_run_batch(job_ids=[job.pk for job in jobs])
+    monkeypatch.setattr(extractor_module, "extract_claims_many", many)
+    monkeypatch.setattr(extractor_module, "extract_claims", single)
+    pipeline_before = services.extractor().nlp
+    finished = services.jobs_run(job_ids=[job.pk for job in jobs])
     # An exception that escaped the shared pass's memory zone may have left spaCy's
     # vocabulary broken: the rest ran on a freshly loaded pipeline.
-    assert services.nlp_pipeline() is not pipeline_before
+    assert services.extractor().nlp is not pipeline_before
     assert {job.pk for job in finished} == {jobs[0].pk, jobs[2].pk}
     states = dict(ExtractionJob.objects.values_list("pk", "state"))
     assert states == {jobs[0].pk: "done", jobs[1].pk: "failed", jobs[2].pk: "done"}

@@ -70,7 +70,7 @@ def through_engine(docs) -> np.ndarray:
     """1 where the engine finds a claim scoring >= 0.5 in the sentence (the product's rule).
     ``extract_claims`` is ``claims_from_doc`` over the text's parse, so the parses made once
     for the models serve here too."""
-    from claims.extraction import claims_from_doc
+    from claims.extraction.engine import claims_from_doc
 
     return np.array([int(any(c.score >= 0.5 for c in claims_from_doc(d))) for d in docs])
 

@@ -33,4 +33,4 @@ class Command(BaseCommand):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return
         if status:
-            raise CommandError("Some inputs could not be read (see above).")
+            raise CommandError("Some inputs could not be read or extracted (see above).")

@@ -1,0 +1,26 @@
+"""The one place the desk talks to Celery's broker: publish extraction work, read the queue.
+
+Services call this module; it names tasks by string, so it never imports ``claims.tasks``
+(which imports the services), and the Celery app it uses knows nothing of ``claims``.
+"""
+
+from __future__ import annotations
+
+from newsfacts.celery import app
+
+EXTRACT_ARTICLES = "claims.tasks.extract_articles"
+
+
+def send_extraction(*, job_ids: list[int]) -> None:
+    """Publish one extraction task for these jobs; raises whatever the broker raised."""
+    app.send_task(EXTRACT_ARTICLES, args=[list(job_ids)])
+
+
+def waiting_messages() -> int:
+    """Messages waiting in the default queue; raises when the broker cannot be asked."""
+    with app.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1)
+        # Declaring is idempotent (every worker does it) and, unlike a passive declare,
+        # answers 0 instead of an error for a queue that a restarted Redis has forgotten.
+        declared = connection.default_channel.queue_declare(queue=app.conf.task_default_queue)
+        return declared.message_count

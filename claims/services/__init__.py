@@ -1,0 +1,66 @@
+"""Writes: every change to articles, jobs and claims goes through these functions.
+
+Views, admin actions, management commands and Celery tasks all call them, so a rule
+(duplicate detection, review rules, optimistic locking, idempotent jobs) lives in one place.
+One module per aggregate:
+
+- ``articles``: an article in (paste, file, bulk import), duplicates refused;
+- ``jobs``: extraction jobs queued, sent to the broker, run, failed; ``sweeper`` resends
+  the stuck ones;
+- ``reconciliation``: an article's claims made to match a fresh extraction, reviews kept;
+- ``review``: a reviewer's status change, sources and history;
+- ``bulk``: a desk chief's assignment and status change over many claims.
+"""
+
+from claims.services.articles import (
+    DuplicateArticle,
+    ImportReport,
+    article_create,
+    articles_import,
+)
+from claims.services.bulk import BulkReviewReport, claims_assign, claims_bulk_set_status
+from claims.services.jobs import (
+    IMPORT_BATCH_SIZE,
+    TRANSIENT_ERRORS,
+    extractor,
+    job_enqueue,
+    job_fail,
+    job_retry_article,
+    jobs_enqueue,
+    jobs_run,
+    jobs_send,
+)
+from claims.services.reconciliation import claim_fingerprint, claims_replace_extraction
+from claims.services.review import (
+    ReviewConflict,
+    ReviewRuleError,
+    claim_add_source,
+    claim_set_status,
+)
+from claims.services.sweeper import jobs_requeue_stuck
+
+__all__ = [
+    "IMPORT_BATCH_SIZE",
+    "TRANSIENT_ERRORS",
+    "BulkReviewReport",
+    "DuplicateArticle",
+    "ImportReport",
+    "ReviewConflict",
+    "ReviewRuleError",
+    "article_create",
+    "articles_import",
+    "claim_add_source",
+    "claim_fingerprint",
+    "claim_set_status",
+    "claims_assign",
+    "claims_bulk_set_status",
+    "claims_replace_extraction",
+    "extractor",
+    "job_enqueue",
+    "job_fail",
+    "job_retry_article",
+    "jobs_enqueue",
+    "jobs_requeue_stuck",
+    "jobs_run",
+    "jobs_send",
+]

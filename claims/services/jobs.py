@@ -1,0 +1,212 @@
+"""Extraction jobs: queue them, hand them to the broker, run them, fail them.
+
+A job is recorded in the database before the broker hears of it, so a broker that is
+down loses nothing (the sweeper, sweeper.py, resends). Delivery is at least once; a job
+takes effect once: a delivery first claims the job with a conditional update and writes
+its claims only if it still owns the job. A single article is a batch of one: every job
+runs through ``jobs_run``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import uuid
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from claims import broker, extraction
+from claims.models import Article, Claim, ExtractionJob
+from claims.services.reconciliation import claims_changes, claims_write
+
+logger = logging.getLogger(__name__)
+
+# Worth another try: the database or the network hiccuped, not the article.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+# Articles per bulk-import task: enough for nlp.pipe to batch, few enough that several
+# workers share an import and one task's time stays far below the time limit.
+IMPORT_BATCH_SIZE = 16
+
+
+@functools.cache
+def extractor() -> extraction.Extractor:
+    """The engine as jobs run it: the configured pipeline, stopped by the job time limit."""
+    return extraction.Extractor(settings.NEWSFACTS_SPACY_MODEL, abort_on=(SoftTimeLimitExceeded,))
+
+
+# --- queueing ---------------------------------------------------------------------------
+
+
+def job_enqueue(*, article: Article, requested_by: AbstractBaseUser | None = None) -> ExtractionJob:
+    """Record a queued job now; hand it to the broker only once the transaction commits."""
+    (job,) = jobs_enqueue(articles=[article], requested_by=requested_by)
+    return job
+
+
+def jobs_enqueue(
+    *, articles: list[Article], requested_by: AbstractBaseUser | None = None
+) -> list[ExtractionJob]:
+    """Queue extraction for articles as a few batch tasks (one nlp.pipe pass each)."""
+    with transaction.atomic():
+        jobs = ExtractionJob.objects.bulk_create(
+            [ExtractionJob(article=article, requested_by=requested_by) for article in articles]
+        )
+        ids = [job.pk for job in jobs]
+        for start in range(0, len(ids), IMPORT_BATCH_SIZE):
+            batch = ids[start : start + IMPORT_BATCH_SIZE]
+            transaction.on_commit(functools.partial(jobs_send, job_ids=batch))
+    return jobs
+
+
+def jobs_send(*, job_ids: list[int]) -> bool:
+    """Publish jobs as one task; a broker that is down leaves them queued for the sweeper."""
+    try:
+        broker.send_extraction(job_ids=job_ids)
+    except Exception as exc:  # kombu/redis raise many types; every one means "not sent"
+        logger.warning("Jobs %s stay queued: the broker refused them (%s)", job_ids, exc)
+        return False
+    ExtractionJob.objects.filter(pk__in=job_ids, enqueued_at=None).update(
+        enqueued_at=timezone.now()
+    )
+    return True
+
+
+def job_retry_article(
+    *, article: Article, requested_by: AbstractBaseUser | None = None
+) -> ExtractionJob:
+    """Re-run extraction (a failed job, an edited body, or a pipeline upgrade).
+
+    A job already queued or running for the article is reused, not doubled.
+    """
+    with transaction.atomic():
+        active = article.jobs.filter(
+            state__in=[ExtractionJob.State.QUEUED, ExtractionJob.State.RUNNING]
+        ).first()
+        return active or job_enqueue(article=article, requested_by=requested_by)
+
+
+# --- running ----------------------------------------------------------------------------
+
+
+def jobs_run(*, job_ids: list[int], token: str = "") -> list[ExtractionJob]:
+    """Run one delivery of these jobs through one NLP pass; returns the jobs it completed.
+
+    Safe to call twice, at once or one after the other: a job already finished, taken
+    over by a concurrent delivery, or out of NEWSFACTS_JOB_MAX_ATTEMPTS is skipped (the
+    sweeper fails an exhausted job once its last delivery is overdue). ``token`` names
+    this delivery, so that job_fail can tell whether it still owns a job. An article the
+    engine cannot extract fails alone; the others' claims are written together.
+    """
+    token = token or uuid.uuid4().hex
+    jobs = _jobs_start(job_ids=job_ids, token=token)
+    if not jobs:
+        return []
+    results = extractor().extract_many(
+        (job.article.body, job.article.reference_date) for job in jobs
+    )
+    ready = []
+    for job, result in zip(jobs, results, strict=True):
+        if result.error:
+            job_fail(job_id=job.pk, token=token, error=result.error)
+        else:
+            ready.append((job, result))
+    return _jobs_finish(ready=ready, token=token)
+
+
+def _jobs_start(*, job_ids: list[int], token: str) -> list[ExtractionJob]:
+    """Claim the jobs for this delivery: one conditional update (no lock, no double
+    start), one read; in job_ids order."""
+    ExtractionJob.objects.filter(
+        pk__in=job_ids,
+        state__in=[ExtractionJob.State.QUEUED, ExtractionJob.State.RUNNING],
+        attempts__lt=settings.NEWSFACTS_JOB_MAX_ATTEMPTS,
+    ).update(
+        state=ExtractionJob.State.RUNNING,
+        started_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        run_token=token,
+        error="",
+    )
+    started = ExtractionJob.objects.select_related("article").filter(
+        pk__in=job_ids, run_token=token, state=ExtractionJob.State.RUNNING
+    )
+    by_pk = {job.pk: job for job in started}
+    return [by_pk[pk] for pk in dict.fromkeys(job_ids) if pk in by_pk]
+
+
+def _jobs_finish(
+    *, ready: list[tuple[ExtractionJob, extraction.ArticleResult]], token: str
+) -> list[ExtractionJob]:
+    """Write the claims and complete the jobs in one transaction. When that fails for a
+    reason other than the database hiccuping, each job is written alone, so a bad one
+    fails only itself."""
+    if not ready:
+        return []
+    try:
+        return _jobs_write(ready=ready, token=token)
+    except (*TRANSIENT_ERRORS, SoftTimeLimitExceeded):
+        raise
+    except Exception as exc:
+        if len(ready) == 1:
+            job = ready[0][0]
+            logger.exception("Writing the claims of job %s failed", job.pk)
+            job_fail(job_id=job.pk, token=token, error=f"{type(exc).__name__}: {exc}")
+            return []
+        logger.exception("Writing a batch's claims failed; writing its jobs one by one")
+        return [done for item in ready for done in _jobs_finish(ready=[item], token=token)]
+
+
+def _jobs_write(
+    *, ready: list[tuple[ExtractionJob, extraction.ArticleResult]], token: str
+) -> list[ExtractionJob]:
+    """The claims of many jobs in a few statements; jobs this delivery no longer owns
+    (another delivery took them over) are left alone."""
+    with transaction.atomic():
+        locked = ExtractionJob.objects.select_for_update().filter(
+            pk__in=[job.pk for job, _ in ready]
+        )
+        current = {job.pk: job for job in locked.order_by("pk")}
+        owned = [
+            (job, result, current[job.pk])
+            for job, result in ready
+            if job.pk in current
+            and current[job.pk].run_token == token
+            and current[job.pk].state == ExtractionJob.State.RUNNING
+        ]
+        stored: dict[int, list[Claim]] = {job.article_id: [] for job, *_ in owned}
+        for claim in Claim.objects.filter(article_id__in=list(stored)):
+            stored[claim.article_id].append(claim)
+        claims_write(
+            [
+                claims_changes(
+                    article=job.article, found=result.claims, stored=stored[job.article_id]
+                )
+                for job, result, _ in owned
+            ]
+        )
+        now = timezone.now()
+        for _, result, job in owned:
+            job.state = ExtractionJob.State.DONE
+            job.finished_at = now
+            job.claim_count = len(result.claims)
+            job.nlp_seconds = result.nlp_seconds
+            job.pipeline = settings.NEWSFACTS_SPACY_MODEL
+        ExtractionJob.objects.bulk_update(
+            [job for *_, job in owned],
+            ["state", "finished_at", "claim_count", "nlp_seconds", "pipeline"],
+        )
+    return [job for *_, job in owned]
+
+
+def job_fail(*, job_id: int, error: str, token: str = "") -> None:
+    """Mark a job failed with its error, unless it is done or, given the failing
+    delivery's ``token``, another delivery has taken the job over since."""
+    jobs = ExtractionJob.objects.filter(pk=job_id).exclude(state=ExtractionJob.State.DONE)
+    if token:
+        jobs = jobs.filter(Q(run_token=token) | Q(run_token=""))
+    jobs.update(state=ExtractionJob.State.FAILED, error=error[:5000], finished_at=timezone.now())
