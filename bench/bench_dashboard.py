@@ -16,7 +16,7 @@ middleware, the views, the templates) as a signed-in reviewer:
   plain GET      GET /accounts/login/          a page with no database work: the floor
 
 Each figure is the median of --repeat rounds after a warm-up; in each round every case
-runs once, in turn. The target (PRODUCT.md): a
+runs once, in turn. The target (docs/product.md): a
 page deep in 100,000 claims costs at most 1.5 x the first page.
 """
 

@@ -13,11 +13,11 @@ articles (words = len(text.split()) of the corpus text):
   engine   extraction.extract_claims_many per IMPORT_BATCH_SIZE articles, no database
   batch    claims.tasks.extract_articles.apply([ids]) per IMPORT_BATCH_SIZE jobs (eager,
            in this process: task + NLP + database writes)
-  single   claims.tasks.extract_article.apply([id]) per job
+  single   claims.tasks.extract_articles.apply([[id]]) per job (an upload: a batch of one)
            (the four are interleaved in rounds of 5 batches, so a change in the machine's
            load hits them alike; CPU figures add the PostgreSQL backend's CPU)
   worker   a real `celery worker --concurrency 1`, then 2 (prefork): clock from
-           services.jobs_enqueue_batches until every job is done (polled in the database),
+           services.jobs_enqueue until every job is done (polled in the database),
            after the worker answers a ping, its pool children are idle and a warm-up
            batch per child has run: model loading is start-up, not throughput
   memory   one worker (concurrency 1) over M articles, then articles 101-200 again: its
@@ -198,13 +198,13 @@ def bench_in_process(article_ids: list[int]) -> tuple[dict[str, Clock], dict[str
     from claims import extraction, services
     from claims.extraction import checkworthiness
     from claims.models import Article, ExtractionJob
-    from claims.tasks import extract_article, extract_articles
+    from claims.tasks import extract_articles
 
     size = services.IMPORT_BATCH_SIZE
     articles = Article.objects.in_bulk(article_ids)
     bodies = {pk: articles[pk].body for pk in article_ids}
     refs = {pk: articles[pk].reference_date for pk in article_ids}
-    nlp = services.nlp_pipeline()
+    nlp = services.extractor().nlp
 
     # Warm-up, not timed: first calls load lazy parts (the check-worthiness model...).
     warm = article_ids[:size]
@@ -212,7 +212,7 @@ def bench_in_process(article_ids: list[int]) -> tuple[dict[str, Clock], dict[str
         list(nlp.pipe([bodies[pk] for pk in warm], batch_size=RAW_BATCH_SIZE))
     list(extraction.extract_claims_many(nlp, [(bodies[pk], refs[pk]) for pk in warm]))
     extract_articles.apply(args=[new_jobs(warm)]).get()
-    extract_article.apply(args=[new_jobs(warm[:1])[0]]).get()
+    extract_articles.apply(args=[new_jobs(warm[:1])]).get()
     reset_extraction(warm)
 
     clocks = {name: Clock() for name in ("raw", "engine", "batch", "single")}
@@ -258,7 +258,7 @@ def bench_in_process(article_ids: list[int]) -> tuple[dict[str, Clock], dict[str
         restore_cache()
         with clocks["single"]:
             for job_id in job_ids:
-                extract_article.apply(args=[job_id]).get()
+                extract_articles.apply(args=[[job_id]]).get()
 
         for name, jobs in (("batch", [j for b in job_batches for j in b]), ("single", job_ids)):
             done, failed = jobs_finished(jobs)
@@ -385,7 +385,7 @@ def run_worker(
     # One small batch per pool child: first-call costs are start-up too.
     warm = list(Article.objects.filter(pk__in=article_ids[: 2 * concurrency]).order_by("pk"))
     for i in range(concurrency):
-        services.jobs_enqueue_batches(articles=warm[2 * i : 2 * i + 2])
+        services.jobs_enqueue(articles=warm[2 * i : 2 * i + 2])
     wait_done(len(warm))
     reset_extraction()
 
@@ -395,9 +395,9 @@ def run_worker(
     cpu_before = {c.pid: _cpu(c) for c in children}
     say(f"worker ×{concurrency}: ready after {ready:.0f} s, {len(articles)} articles enqueued")
     clock = time.perf_counter()
-    services.jobs_enqueue_batches(articles=articles)
+    services.jobs_enqueue(articles=articles)
     if again:
-        services.jobs_enqueue_batches(articles=again)
+        services.jobs_enqueue(articles=again)
     failed = wait_done(len(articles) + len(again), on_poll=sample)
     seconds = time.perf_counter() - clock
     children_after = worker.children()
@@ -505,7 +505,7 @@ def report(args, header: list[str], n_words: int, inproc, workers, memory, m_wor
             "raw": f"raw `nlp.pipe` (batch_size {RAW_BATCH_SIZE})",
             "engine": "engine: `extract_claims_many`, 16 a call, no database",
             "batch": "full path: `extract_articles.apply`, 16 jobs a task",
-            "single": "full path: `extract_article.apply`, one job a task",
+            "single": "full path: `extract_articles.apply`, one job a task",
         }
         raw_cpu = raw.cpu + raw.db_cpu
         for name, label in labels.items():
@@ -659,7 +659,7 @@ def main() -> int:
         ids = [pk for pk, _ in made[: args.articles]]
         n_words = sum(w for _, w in made[: args.articles])
         say("loading the model")
-        services.nlp_pipeline()
+        services.extractor().warm_up()
 
         inproc = bench_in_process(ids)
         if not args.skip_workers:

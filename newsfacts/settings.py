@@ -45,7 +45,7 @@ VAR_DIR = Path(os.getenv("NEWSFACTS_VAR_DIR", BASE_DIR / "var"))
 DEBUG = envbool("NEWSFACTS_DEBUG")
 
 # Commands that sign nothing (no session, no token, no database): other tools run them on
-# machines with no desk configured (PRODUCT.md: `manage.py extract_claims`, no database
+# machines with no desk configured (docs/product.md: `manage.py extract_claims`, no database
 # needed), so they must not need a desk's secret either.
 KEYLESS_COMMANDS = frozenset({"extract_claims"})
 

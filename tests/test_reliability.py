@@ -1,4 +1,4 @@
-"""Fault injection: nothing lost, nothing doubled (PRODUCT.md, "Reliability").
+"""Fault injection: nothing lost, nothing doubled (docs/product.md, "Targets": reliability).
 
 Worker tests run REAL Celery worker processes (tests/conftest.py start_worker) on the
 real Redis and this test's database, and break them for real: SIGKILL, duplicate

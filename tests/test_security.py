@@ -32,7 +32,7 @@ def client_for(role: str) -> Client:
 
 
 LOGIN = "login"
-# role -> expected outcome, per PRODUCT.md's role table.
+# role -> expected outcome, per docs/product.md's role table.
 MATRIX = {
     "view queue": {
         "anonymous": LOGIN,

@@ -28,7 +28,7 @@ def test_it_refuses_to_start_without_secret_key_when_debug_is_off():
 
 
 def test_extract_claims_needs_no_secret_key_and_nothing_else_is_let_off(tmp_path):
-    # Other tools run it on machines with no desk configured (PRODUCT.md's contract).
+    # Other tools run it on machines with no desk configured (docs/product.md's contract).
     article = tmp_path / "a.txt"
     article.write_text("More than 340 ships waited offshore on Thursday, officials said.\n")
     result = run_manage("extract_claims", str(article))

@@ -1,4 +1,4 @@
-"""Create the desk's roles as groups with their permissions (PRODUCT.md, "Who uses it")."""
+"""Create the desk's roles as groups with their permissions (docs/product.md, "Roles")."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
