@@ -118,14 +118,15 @@ def test_the_celery_app_knows_nothing_of_claims() -> None:
     assert not {t for t in import_graph()["newsfacts.celery"] if t.startswith("claims")}
 
 
-@pytest.mark.parametrize(
-    "name", sorted(n for n in _modules() if n.startswith("claims.extraction"))
-)
+@pytest.mark.parametrize("name", sorted(n for n in _modules() if n.startswith("claims.extraction")))
 def test_the_extraction_engine_imports_no_django(name: str) -> None:
     source = _modules()[name].read_text()
     tree = ast.parse(source)
     imported = {
-        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
     } | {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not {m for m in imported if m.split(".")[0] in ("django", "claims", "newsfacts")} - {
         m for m in imported if m.startswith("claims.extraction")

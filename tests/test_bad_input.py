@@ -230,4 +230,3 @@ def test_the_command_line_and_the_desk_give_the_same_claims_for_a_long_article(
     assert sorted(r["start"] - body_offset for r in rows) == sorted(
         article.claims.values_list("start", flat=True)
     )
-
