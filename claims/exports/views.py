@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.views.decorators.http import require_GET
 
 from claims import permissions, selectors
+from claims.decorators import desk_view
 from claims.exports.claimreview import (
     claimreview_document,
     claimreview_documents,
@@ -36,9 +35,7 @@ def csv_response(request: HttpRequest, claims, *, name: str) -> StreamingHttpRes
     return response
 
 
-@require_GET
-@login_required
-@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
+@desk_view(permission=permissions.VIEW_CLAIMS)
 def export_claims_csv(request: HttpRequest) -> StreamingHttpResponse:
     filters = ClaimFilterForm(request.GET).to_filters()
     return csv_response(
@@ -51,9 +48,7 @@ def export_claims_csv(request: HttpRequest) -> StreamingHttpResponse:
 JSON_LD = "application/ld+json"
 
 
-@require_GET
-@login_required
-@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
+@desk_view(permission=permissions.VIEW_CLAIMS)
 def claim_claimreview(request: HttpRequest, pk: int) -> JsonResponse:
     claim = get_object_or_404(Claim.objects.select_related("article"), pk=pk)
     if not is_publishable(claim):
@@ -77,18 +72,14 @@ def _feed_response(request: HttpRequest, claims) -> StreamingHttpResponse:
     return response
 
 
-@require_GET
-@login_required
-@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
+@desk_view(permission=permissions.VIEW_CLAIMS)
 def claimreview_feed(request: HttpRequest) -> StreamingHttpResponse:
     """The ClaimReviews of the dashboard's claims under its filters (verdicts only)."""
     filters = ClaimFilterForm(request.GET).to_filters()
     return _feed_response(request, selectors.claims_for_claimreview(filters=filters))
 
 
-@require_GET
-@login_required
-@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
+@desk_view(permission=permissions.VIEW_CLAIMS)
 def article_claimreview(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     article = get_object_or_404(Article, pk=pk)
     claims = selectors.claims_for_claimreview(filters=ClaimFilters(article=article.pk))
