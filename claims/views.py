@@ -1,7 +1,8 @@
 """Views: thin. They read with selectors, write with services, and render partials for htmx.
 
+Every view wears ``desk_view`` (claims/decorators.py): method, login, permission, htmx.
 Every htmx endpoint also works as a plain request: GETs of a partial redirect to the page
-that holds it, POSTs redirect back to ``next`` with a message.
+that holds it (``partial_of=``), POSTs redirect back to ``next`` with a message.
 """
 
 from __future__ import annotations
