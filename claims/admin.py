@@ -12,7 +12,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from claims import services, views_export
+from claims import services
+from claims.exports import csv_response
 from claims.forms import ArticleUploadForm
 from claims.models import Article, Claim, ExtractionJob, Source, StatusChange
 from claims.uploads import UploadError, check_upload_size, read_upload
@@ -240,7 +241,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export selected claims as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
-        return views_export.csv_response(request, queryset, name="newsfacts-selected-claims")
+        return csv_response(request, queryset, name="newsfacts-selected-claims")
 
 
 @admin.register(Source)

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from claims import health, views, views_export
+from claims import health, views
+from claims.exports import views as export_views
 
 urlpatterns = [
     path("", views.claims_queue, name="claims-queue"),
@@ -15,16 +16,16 @@ urlpatterns = [
     path("articles/<int:pk>/job/", views.article_job, name="claims-article-job"),
     path("jobs/live/", views.jobs_live, name="claims-jobs-live"),
     path("jobs/<int:pk>/retry/", views.job_retry, name="claims-job-retry"),
-    path("export/claims.csv", views_export.export_claims_csv, name="claims-export-csv"),
-    path("export/claimreview.json", views_export.claimreview_feed, name="claims-claimreview-feed"),
+    path("export/claims.csv", export_views.export_claims_csv, name="claims-export-csv"),
+    path("export/claimreview.json", export_views.claimreview_feed, name="claims-claimreview-feed"),
     path(
         "claims/<int:pk>/claimreview.json",
-        views_export.claim_claimreview,
+        export_views.claim_claimreview,
         name="claims-claimreview",
     ),
     path(
         "articles/<int:pk>/claimreview.json",
-        views_export.article_claimreview,
+        export_views.article_claimreview,
         name="claims-article-claimreview",
     ),
     path("healthz", health.healthz, name="healthz"),

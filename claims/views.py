@@ -1,22 +1,21 @@
 """Views: thin. They read with selectors, write with services, and render partials for htmx.
 
+Every view wears ``desk_view`` (claims/decorators.py): method, login, permission, htmx.
 Every htmx endpoint also works as a plain request: GETs of a partial redirect to the page
-that holds it, POSTs redirect back to ``next`` with a message.
+that holds it (``partial_of=``), POSTs redirect back to ``next`` with a message.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from claims import charts, permissions, selectors, services
+from claims.decorators import desk_view
 from claims.forms import (
     ClaimAssignForm,
     ClaimBulkForm,
@@ -32,10 +31,7 @@ QUEUE_PAGE_SIZE = 50
 # --- the queue ---------------------------------------------------------------------------
 
 
-@require_GET
-@login_required
-@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
-@vary_on_headers("HX-Request")
+@desk_view(permission=permissions.VIEW_CLAIMS, htmx=True)
 def claims_queue(request: HttpRequest) -> HttpResponse:
     form = ClaimFilterForm(request.GET)
     filters = form.to_filters()
@@ -86,34 +82,27 @@ def _queue_context(request: HttpRequest, filters: selectors.ClaimFilters) -> dic
     }
 
 
-@require_GET
-@login_required
-@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
-@vary_on_headers("HX-Request")
+def _queue_url(request: HttpRequest) -> str:
+    """The queue under the request's filters."""
+    return f"{reverse('claims-queue')}?{request.GET.urlencode()}"
+
+
+@desk_view(permission=permissions.VIEW_CLAIMS, partial_of=_queue_url)
 def claims_counts(request: HttpRequest) -> HttpResponse:
     """The per-status counters of the queue; they refresh when a claim changes."""
-    if not request.htmx:
-        return redirect(f"{reverse('claims-queue')}?{request.GET.urlencode()}")
     filters = ClaimFilterForm(request.GET).to_filters()
     counts = selectors.claim_status_counts(filters=filters)
     context = {"counts": counts, "count_bar": charts.stacked_bar(counts), "filters": filters}
     return render(request, "claims/queue.html#status-counts", context)
 
 
-@require_GET
-@login_required
-@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
-@vary_on_headers("HX-Request")
+@desk_view(permission=permissions.VIEW_CLAIMS, partial_of=lambda request: "claims-queue")
 def jobs_live(request: HttpRequest) -> HttpResponse:
     """The queue's box of articles still being processed (polled while any is active)."""
-    if not request.htmx:
-        return redirect("claims-queue")
     return render(request, "claims/queue.html#jobs-live", _jobs_context(request))
 
 
-@require_GET
-@login_required
-@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
+@desk_view(permission=permissions.VIEW_CLAIMS)
 def claims_overview(request: HttpRequest) -> HttpResponse:
     chart = charts.overview_chart(selectors.claim_status_overview())
     return render(request, "claims/overview.html", {"chart": chart})
@@ -122,9 +111,7 @@ def claims_overview(request: HttpRequest) -> HttpResponse:
 # --- the article view --------------------------------------------------------------------
 
 
-@require_GET
-@login_required
-@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
+@desk_view(permission=permissions.VIEW_CLAIMS)
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.select_related("uploaded_by"), pk=pk)
     selected = request.GET.get("claim", "")
@@ -168,28 +155,22 @@ def _panel_context(request: HttpRequest, claim: Claim | None, **extra) -> dict:
     }
 
 
-@require_GET
-@login_required
-@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
-@vary_on_headers("HX-Request")
+def _article_page(request: HttpRequest, pk: int) -> Article:
+    return get_object_or_404(Article, pk=pk)
+
+
+@desk_view(permission=permissions.VIEW_CLAIMS, partial_of=_article_page)
 def article_text(request: HttpRequest, pk: int) -> HttpResponse:
     """The highlighted text with its progress bar; refreshed when a claim changes."""
     article = get_object_or_404(Article, pk=pk)
-    if not request.htmx:
-        return redirect(article)
     return render(request, "claims/article.html#article-text", _article_context(request, article))
 
 
-@require_GET
-@login_required
-@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
-@vary_on_headers("HX-Request")
+@desk_view(permission=permissions.VIEW_CLAIMS, partial_of=_article_page)
 def article_job(request: HttpRequest, pk: int) -> HttpResponse:
     """The job state box; htmx polls it while the job is queued or running."""
     article = get_object_or_404(Article, pk=pk)
     job = selectors.article_latest_job(article=article)
-    if not request.htmx:
-        return redirect(article)
     response = render(
         request,
         "claims/article.html#job-state",
@@ -205,9 +186,7 @@ def article_job(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@require_POST
-@login_required
-@permission_required(permissions.RUN_EXTRACTION, raise_exception=True)
+@desk_view(permission=permissions.RUN_EXTRACTION, methods=("POST",))
 def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ExtractionJob.objects.select_related("article"), pk=pk)
     services.job_retry_article(article=job.article, requested_by=request.user)
@@ -218,25 +197,21 @@ def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the review panel --------------------------------------------------------------------
 
 
-@require_GET
-@login_required
-@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
-@vary_on_headers("HX-Request")
-def claim_panel(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(selectors.claim_detail_queryset(), pk=pk)
-    if not request.htmx:
-        return redirect(_panel_url(claim))
-    return render(request, "claims/article.html#review-panel", _panel_context(request, claim))
-
-
 def _panel_url(claim: Claim) -> str:
     return f"{reverse('claims-article', args=[claim.article_id])}?claim={claim.pk}#review-panel"
 
 
-@require_POST
-@login_required
-@permission_required(permissions.REVIEW_CLAIMS, raise_exception=True)
-@vary_on_headers("HX-Request")
+def _panel_page(request: HttpRequest, pk: int) -> str:
+    return _panel_url(get_object_or_404(Claim, pk=pk))
+
+
+@desk_view(permission=permissions.VIEW_CLAIMS, partial_of=_panel_page)
+def claim_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(selectors.claim_detail_queryset(), pk=pk)
+    return render(request, "claims/article.html#review-panel", _panel_context(request, claim))
+
+
+@desk_view(permission=permissions.REVIEW_CLAIMS, methods=("POST",), htmx=True)
 def claim_set_status(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = ClaimStatusForm(request.POST)
@@ -262,11 +237,9 @@ def claim_set_status(request: HttpRequest, pk: int) -> HttpResponse:
         except services.ReviewRuleError as exc:
             error = str(exc)
     if not request.htmx:
-        if error:
-            messages.error(request, error)
-        else:
-            messages.success(request, f"Marked {claim.get_status_display().lower()}.")
-        return redirect(_safe_next(request) or reverse("claims-queue"))
+        level = messages.ERROR if error else messages.SUCCESS
+        message = error or f"Marked {claim.get_status_display().lower()}."
+        return _redirect_back(request, level, message, default=reverse("claims-queue"))
     claim = selectors.claim_detail(claim_id=claim.pk)
     # A refused change keeps what the reviewer typed; a conflict keeps it too, so they can
     # read the fresh state and save again without retyping.
@@ -305,10 +278,7 @@ def _render_claim(request: HttpRequest, claim: Claim, **extra) -> HttpResponse:
     return render(request, "claims/queue.html#claim-row", context)
 
 
-@require_POST
-@login_required
-@permission_required(permissions.ASSIGN_CLAIMS, raise_exception=True)
-@vary_on_headers("HX-Request")
+@desk_view(permission=permissions.ASSIGN_CLAIMS, methods=("POST",), htmx=True)
 def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = ClaimAssignForm(request.POST)
@@ -318,11 +288,9 @@ def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         error = _form_errors(form)
     if not request.htmx:
-        if error:
-            messages.error(request, error)
-        else:
-            messages.success(request, _assigned_message(form.cleaned_data["assignee"], 1))
-        return redirect(_safe_next(request) or _panel_url(claim))
+        level = messages.ERROR if error else messages.SUCCESS
+        message = error or _assigned_message(form.cleaned_data["assignee"], 1)
+        return _redirect_back(request, level, message, default=_panel_url(claim))
     claim = selectors.claim_detail(claim_id=claim.pk)
     response = _render_claim(request, claim, error=error)
     if not error:
@@ -337,10 +305,7 @@ def _assigned_message(assignee, count: int) -> str:
     return f"Assigned {what} to {assignee.get_username()}."
 
 
-@require_POST
-@login_required
-@permission_required(permissions.ASSIGN_CLAIMS, raise_exception=True)
-@vary_on_headers("HX-Request")
+@desk_view(permission=permissions.ASSIGN_CLAIMS, methods=("POST",), htmx=True)
 def claims_bulk(request: HttpRequest) -> HttpResponse:
     """A desk chief's action over the ticked claims: set their status or assign them."""
     form = ClaimBulkForm(request.POST)
@@ -367,8 +332,7 @@ def claims_bulk(request: HttpRequest) -> HttpResponse:
             result += f" {len(report.refused)} refused: " + " ".join(reasons)
         level = messages.WARNING if report.refused else messages.SUCCESS
     if not request.htmx:
-        messages.add_message(request, level, result)
-        return redirect(_safe_next(request) or reverse("claims-queue"))
+        return _redirect_back(request, level, result, default=reverse("claims-queue"))
     response = render(
         request,
         "claims/queue.html#bulk-result",
@@ -390,6 +354,12 @@ def _form_errors(form) -> str:
         text = " ".join(errors)
         parts.append(f"{label}: {text}" if label else text)
     return " ".join(parts)
+
+
+def _redirect_back(request: HttpRequest, level: int, message: str, *, default: str) -> HttpResponse:
+    """A plain form post (no htmx): back to ``next``, with the outcome as a message."""
+    messages.add_message(request, level, message)
+    return redirect(_safe_next(request) or default)
 
 
 def _safe_next(request: HttpRequest) -> str:

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 from django.urls import reverse
 
-from claims import claimreview
+from claims.exports import claimreview
 from claims.models import Claim
 from tests.factories import ArticleFactory, ClaimFactory, UserFactory
 

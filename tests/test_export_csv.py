@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from claims import exports, selectors
+from claims import selectors
+from claims.exports import csv_export
 from claims.forms import ClaimFilterForm
 from claims.models import Claim, Source, StatusChange
 from tests.factories import ArticleFactory, ClaimFactory, UserFactory
@@ -114,8 +115,8 @@ def test_it_is_a_streamed_csv_download(chief):
 
 
 def test_the_header_names_every_column(chief):
-    assert download(chief) == [exports.HEADER]
-    assert exports.HEADER == [
+    assert download(chief) == [csv_export.HEADER]
+    assert csv_export.HEADER == [
         "claim_id", "article_title", "outlet", "article_url", "published_date", "claim_text",
         "summary", "type", "score", "speaker", "quantities", "times", "status", "assignee",
         "last_reviewer", "reviewed_at", "sources", "counter_sources", "latest_note", "claim_link",
@@ -169,9 +170,9 @@ def test_ranges_and_unresolved_times_are_readable():
     quantities = [{"text": "hundreds of thousands", "value": None, "low": 200000.0,
                    "high": 900000.0, "qualifier": None, "unit": "people"}]  # fmt: skip
     times = [{"text": "on Monday", "value": None, "relation": "at"}]
-    assert exports.format_quantities(quantities) == "200000 to 900000 people"
-    assert exports.format_times(times) == "at on Monday"
-    assert exports.format_quantities([{"text": "4.2bn", "value": 4.2e9, "unit": "USD"}]) == (
+    assert csv_export.format_quantities(quantities) == "200000 to 900000 people"
+    assert csv_export.format_times(times) == "at on Monday"
+    assert csv_export.format_quantities([{"text": "4.2bn", "value": 4.2e9, "unit": "USD"}]) == (
         "4200000000 USD"
     )
 
@@ -206,19 +207,19 @@ def test_every_formula_prefix_is_neutralised_and_round_trips(chief, prefix):
         assert row[column] == "'" + payload, column
 
 
-@pytest.mark.parametrize("prefix", exports.FORMULA_PREFIXES)
+@pytest.mark.parametrize("prefix", csv_export.FORMULA_PREFIXES)
 def test_a_neutralised_cell_round_trips_through_the_csv_module(prefix):
     value = f'{prefix}1+2, "quoted"\r\nnext line'
     buffer = io.StringIO()
-    csv.writer(buffer).writerow([exports.safe_cell(value), "after"])
+    csv.writer(buffer).writerow([csv_export.safe_cell(value), "after"])
     assert parse(buffer.getvalue().encode()) == [["'" + value, "after"]]
 
 
 def test_harmless_cells_are_left_alone():
-    assert exports.safe_cell("80,000 people = a lot") == "80,000 people = a lot"
-    assert exports.safe_cell("") == ""
-    assert exports.safe_cell(" =1+1") == " =1+1"
-    assert exports.safe_cell("-3.4 percent") == "'-3.4 percent"
+    assert csv_export.safe_cell("80,000 people = a lot") == "80,000 people = a lot"
+    assert csv_export.safe_cell("") == ""
+    assert csv_export.safe_cell(" =1+1") == " =1+1"
+    assert csv_export.safe_cell("-3.4 percent") == "'-3.4 percent"
 
 
 def test_no_byte_order_mark_unless_asked(chief):
@@ -286,7 +287,7 @@ def test_filters_export_exactly_the_dashboards_claims(chief, desk, params):
 def test_the_assignee_filter_matches_the_dashboard(chief, desk):
     rita = UserFactory(username="rita")
     rows = download(chief, {"assignee": str(rita.pk)})[1:]
-    assert {row[exports.HEADER.index("assignee")] for row in rows} == {"rita"}
+    assert {row[csv_export.HEADER.index("assignee")] for row in rows} == {"rita"}
     assert len(rows) == 2
 
 
@@ -303,7 +304,7 @@ def test_chunks_keep_each_claims_sources_and_notes():
             claim=claim, from_status="unreviewed", to_status="disputed", note=f"note {claim.pk}"
         )
     text = "".join(
-        exports.csv_chunks(selectors.claims_for_export(), link_base="http://x", chunk_size=3)
+        csv_export.csv_chunks(selectors.claims_for_export(), link_base="http://x", chunk_size=3)
     )
     rows = by_id(parse(text.encode()))
     assert len(rows) == 7
@@ -368,7 +369,7 @@ def test_the_command_writes_to_stdout_with_a_bom(desk):
     text = out.getvalue()
     assert text.startswith("\ufeffclaim_id,")
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
-    assert len(rows) == 2 and rows[1][exports.HEADER.index("type")] == "quote"
+    assert len(rows) == 2 and rows[1][csv_export.HEADER.index("type")] == "quote"
     assert rows[1][-1].startswith("http://127.0.0.1:8000/articles/")
 
 
@@ -397,7 +398,7 @@ def test_the_admin_action_exports_the_selected_claims(client, desk):
     )
     assert response.status_code == 200
     rows = parse(b"".join(response.streaming_content))
-    assert rows[0] == exports.HEADER
+    assert rows[0] == csv_export.HEADER
     assert sorted(int(row[0]) for row in rows[1:]) == chosen
 
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from claims.exports import claim_link_prefix
+from claims.exports.csv_export import claim_link_prefix
 from claims.models import Claim
 
 SCHEMA_CONTEXT = "https://schema.org"

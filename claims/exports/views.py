@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.views.decorators.http import require_GET
 
-from claims import claimreview, exports, permissions, selectors
+from claims import permissions, selectors
+from claims.decorators import desk_view
+from claims.exports.claimreview import (
+    claimreview_document,
+    claimreview_documents,
+    is_publishable,
+    json_array_chunks,
+)
+from claims.exports.csv_export import csv_chunks
 from claims.forms import ClaimFilterForm
 from claims.models import Article, Claim
 from claims.selectors import ClaimFilters
@@ -20,9 +26,7 @@ def _wants_bom(request: HttpRequest) -> bool:
 
 def csv_response(request: HttpRequest, claims, *, name: str) -> StreamingHttpResponse:
     """A streamed CSV download of these claims, with links back to this server."""
-    chunks = exports.csv_chunks(
-        claims, link_base=request.build_absolute_uri("/"), bom=_wants_bom(request)
-    )
+    chunks = csv_chunks(claims, link_base=request.build_absolute_uri("/"), bom=_wants_bom(request))
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
@@ -31,9 +35,7 @@ def csv_response(request: HttpRequest, claims, *, name: str) -> StreamingHttpRes
     return response
 
 
-@require_GET
-@login_required
-@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
+@desk_view(permission=permissions.VIEW_CLAIMS)
 def export_claims_csv(request: HttpRequest) -> StreamingHttpResponse:
     filters = ClaimFilterForm(request.GET).to_filters()
     return csv_response(
@@ -46,12 +48,10 @@ def export_claims_csv(request: HttpRequest) -> StreamingHttpResponse:
 JSON_LD = "application/ld+json"
 
 
-@require_GET
-@login_required
-@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
+@desk_view(permission=permissions.VIEW_CLAIMS)
 def claim_claimreview(request: HttpRequest, pk: int) -> JsonResponse:
     claim = get_object_or_404(Claim.objects.select_related("article"), pk=pk)
-    if not claimreview.is_publishable(claim):
+    if not is_publishable(claim):
         return JsonResponse(
             {
                 "error": f"Claim {claim.pk} is {claim.status}: only verified and disputed "
@@ -59,31 +59,27 @@ def claim_claimreview(request: HttpRequest, pk: int) -> JsonResponse:
             },
             status=404,
         )
-    document = claimreview.claimreview_document(
+    document = claimreview_document(
         claim, claim_url=request.build_absolute_uri(claim.get_absolute_url())
     )
     return JsonResponse(document, content_type=JSON_LD, json_dumps_params={"indent": 2})
 
 
 def _feed_response(request: HttpRequest, claims) -> StreamingHttpResponse:
-    documents = claimreview.claimreview_documents(claims, link_base=request.build_absolute_uri("/"))
-    response = StreamingHttpResponse(claimreview.json_array_chunks(documents), content_type=JSON_LD)
+    documents = claimreview_documents(claims, link_base=request.build_absolute_uri("/"))
+    response = StreamingHttpResponse(json_array_chunks(documents), content_type=JSON_LD)
     response["Cache-Control"] = "private, no-store"
     return response
 
 
-@require_GET
-@login_required
-@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
+@desk_view(permission=permissions.VIEW_CLAIMS)
 def claimreview_feed(request: HttpRequest) -> StreamingHttpResponse:
     """The ClaimReviews of the dashboard's claims under its filters (verdicts only)."""
     filters = ClaimFilterForm(request.GET).to_filters()
     return _feed_response(request, selectors.claims_for_claimreview(filters=filters))
 
 
-@require_GET
-@login_required
-@permission_required(permissions.VIEW_CLAIMS, raise_exception=True)
+@desk_view(permission=permissions.VIEW_CLAIMS)
 def article_claimreview(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     article = get_object_or_404(Article, pk=pk)
     claims = selectors.claims_for_claimreview(filters=ClaimFilters(article=article.pk))
