@@ -10,29 +10,25 @@ from __future__ import annotations
 import datetime
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from .article import find_dateline, is_boilerplate
-from .quantities import FoundQuantity, find_quantities
-from .quotes import QuotePassage, find_quote_passages
+from .quantities import FoundQuantity
+from .quotes import QuotePassage
 from .scoring import CHECK_WORTHY, apply_scores, sentence_scores
 from .speakers import (
     FORWARD_LOOKING_CUES,
-    SpeakerMemory,
     according_to,
     is_speech_verb,
     speaker_name,
     subject_of,
 )
 from .summary import summarise
-from .times import find_times, resolve
+from .times import resolve
 from .types import ClaimType, Entity, ExtractedClaim, Quantity, TimeRef
+from .units import DocIndex, Frame, Unit, main_verb, units_of, word_count
 
-_ENTITY_LABELS = frozenset(
-    {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"}
-)
 _FUTURE_AUX = frozenset({"will", "'ll", "’ll", "shall", "wo", "may", "might"})
 _FUTURE_WORDS = frozenset({"will", "'ll", "’ll", "shall"})
 _REPORTED_FUTURE_AUX = _FUTURE_AUX | {"would", "could"}
@@ -52,106 +48,10 @@ _NOT_OPINION_POS = frozenset({"ADP", "SCONJ", "PROPN"})
 # the lowest that adds no false positive to our gold; how it was chosen, with its F1 on
 # ClaimBuster's held-out debates against the other bars: docs/checkworthiness.md.
 OPINION_BAR = 0.7
-_QUOTE_MIN_WORDS = 4
 _FRAME_WINDOW = 40  # tokens either side of a quotation searched for its speech verb
 _MAX_CLAIM_CHARS = 1500
 _TRAILING_JUNK = " \t\r\n,;:–—-"
 _LEADING_JUNK = " \t\r\n,;:–—-"
-_WORD_RE = re.compile(r"\w+")
-
-
-@dataclass
-class _Unit:
-    """A stretch of one sentence inside one paragraph: the engine's working piece."""
-
-    start: int
-    end: int
-    tokens: list[Token] = field(default_factory=list)
-    root: Token | None = None  # the sentence's root, computed once per sentence
-
-
-class _DocIndex:
-    """Lookups by character offset over one Doc, built once."""
-
-    def __init__(self, doc: Doc, reference: datetime.date | None, text: str):
-        self.doc = doc
-        self.text = text
-        self.reference = reference
-        self.passages = [
-            p for p in find_quote_passages(text) if _word_count(text, p.start, p.end) >= 2
-        ]
-        self.long_passages = [
-            p
-            for p in self.passages
-            if _word_count(text, p.start, p.end) >= _QUOTE_MIN_WORDS
-            and not _is_title_quote(text, p)
-        ]
-        self.passage_starts = [p.start for p in self.long_passages]
-        self.passage_groups: dict[int, list[QuotePassage]] = {}
-        for p in self.long_passages:
-            self.passage_groups.setdefault(p.group, []).append(p)
-        # "May 7" and "March 2011" hold digits, but they are dates, not figures.
-        times = find_times(text)
-        time_starts = [f.start for f in times]
-        time_ends = [f.end for f in times]
-        self.times = times
-        self.time_starts = time_starts
-        self.quantities = []
-        for q in find_quantities(text):
-            i = bisect_right(time_ends, q.start)
-            if i < len(times) and time_starts[i] < q.end:
-                continue
-            self.quantities.append(q)
-        self.quantity_starts = [q.start for q in self.quantities]
-        self.entities = [e for e in doc.ents if e.label_ in _ENTITY_LABELS]
-        self.entity_starts = [e.start_char for e in self.entities]
-        self.memory = SpeakerMemory(doc)
-        self.group_speakers: dict[int, tuple[str | None, str | None]] = {}
-        self.paragraph_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
-        self.story_start = 0  # after the dateline: nothing before it can be a speaker
-        self.sents = list(doc.sents)
-        self.sent_starts = [sent.start for sent in self.sents]
-
-    def sent_of(self, token_i: int) -> Span:
-        """The sentence holding a token, without spaCy's walk back to the sentence start."""
-        return self.sents[bisect_right(self.sent_starts, token_i) - 1]
-
-    def in_long_quote(self, pos: int) -> QuotePassage | None:
-        i = bisect_right(self.passage_starts, pos) - 1
-        if i >= 0 and pos < self.long_passages[i].end:
-            return self.long_passages[i]
-        return None
-
-    def quantities_in(self, start: int, end: int) -> list[FoundQuantity]:
-        i = bisect_left(self.quantity_starts, start)
-        out = []
-        while i < len(self.quantities) and self.quantities[i].start < end:
-            if self.quantities[i].end <= end:
-                out.append(self.quantities[i])
-            i += 1
-        return out
-
-    def entities_in(self, start: int, end: int) -> list[Span]:
-        i = bisect_left(self.entity_starts, start)
-        out = []
-        while i < len(self.entities) and self.entities[i].start_char < end:
-            if self.entities[i].end_char <= end:
-                out.append(self.entities[i])
-            i += 1
-        return out
-
-    def paragraph_of(self, pos: int) -> int:
-        return bisect_right(self.paragraph_starts, pos) - 1
-
-
-def _word_count(text: str, start: int, end: int) -> int:
-    return len(_WORD_RE.findall(text, start, end))
-
-
-def _is_title_quote(text: str, p: QuotePassage) -> bool:
-    # "the so-called “Geneva Accord for Peace Now”": a Title Cased name, not speech.
-    words = text[p.start : p.end].split()
-    return len(words) <= 6 and all(w[:1].isupper() for w in words)
 
 
 def claims_from_doc(
@@ -167,13 +67,13 @@ def claims_from_doc(
     story_start = dateline.end if dateline else 0
     if reference is None and dateline and dateline.year and dateline.date:
         reference = datetime.date.fromisoformat(dateline.date)
-    index = _DocIndex(doc, reference, text)
+    index = DocIndex(doc, reference, text)
     index.story_start = story_start
     # Every sentence that holds a claim, or could, is scored in one model call: a claim's
     # check-worthiness is its sentence's, which is what the model was trained to judge.
-    to_score: list[tuple[_Unit, list[ExtractedClaim], float | None]] = []
+    to_score: list[tuple[Unit, list[ExtractedClaim], float | None]] = []
     for sent in index.sents:
-        for whole in _units_of(sent, text, story_start):
+        for whole in units_of(sent, text, story_start):
             unit = _statement_before_question(whole, text)
             found, bar = _claims_from_unit(unit, index)
             if found or bar is not None:
@@ -191,38 +91,7 @@ def claims_from_doc(
     return claims
 
 
-def _units_of(sent: Span, text: str, story_start: int):
-    """Split a sentence at line breaks (paragraphs never share a claim) and trim it."""
-    start = max(sent.start_char, story_start)
-    end = sent.end_char
-    if start >= end:
-        return
-    pieces = []
-    cursor = start
-    while cursor < end:
-        nl = text.find("\n", cursor, end)
-        stop = end if nl < 0 else nl
-        pieces.append((cursor, stop))
-        cursor = stop + 1
-    tokens = list(sent)
-    root = sent.root
-    i = 0  # tokens and pieces are both in text order: one walk over the tokens
-    for s, e in pieces:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        while i < len(tokens) and tokens[i].idx < s:
-            i += 1
-        j = i
-        while j < len(tokens) and tokens[j].idx < e:
-            j += 1
-        if e - s >= 3 and j > i:
-            yield _Unit(s, e, tokens[i:j], root)
-        i = j
-
-
-def _claims_from_unit(unit: _Unit, index: _DocIndex) -> tuple[list[ExtractedClaim], float | None]:
+def _claims_from_unit(unit: Unit, index: DocIndex) -> tuple[list[ExtractedClaim], float | None]:
     """The unit's claims found by rule, and the score at which the model may still find
     one in it: None for boilerplate, questions, exclamations, verbless fragments and
     sentences made of quotations; OPINION_BAR for a sentence with words of judgement."""
@@ -271,7 +140,7 @@ _QUESTION_OPENERS = frozenset(
 )
 
 
-def _statement_before_question(unit: _Unit, text: str) -> _Unit:
+def _statement_before_question(unit: Unit, text: str) -> Unit:
     """A question that follows a statement in the same sentence leaves the statement a claim:
     "Unemployment rose to 7.1 percent in March – so why is the minister celebrating?" gives
     the unit up to the dash. Any other unit comes back as it is."""
@@ -287,7 +156,7 @@ def _statement_before_question(unit: _Unit, text: str) -> _Unit:
         return unit
     if not _has_finite_verb(tokens, unit.start, end):
         return unit
-    return _Unit(unit.start, end, tokens, unit.root)
+    return Unit(unit.start, end, tokens, unit.root)
 
 
 def _is_question(text: str, start: int, end: int) -> bool:
@@ -298,7 +167,7 @@ def _is_exclamation(text: str, start: int, end: int) -> bool:
     return text[start:end].rstrip(" \"”’'").endswith("!")
 
 
-def _quote_pieces(unit: _Unit, index: _DocIndex) -> list[tuple[int, int, QuotePassage]]:
+def _quote_pieces(unit: Unit, index: DocIndex) -> list[tuple[int, int, QuotePassage]]:
     out = []
     # Passages do not overlap, so the first that can reach the unit is found by bisection.
     first = max(0, bisect_right(index.passage_starts, unit.start) - 1)
@@ -312,7 +181,7 @@ def _quote_pieces(unit: _Unit, index: _DocIndex) -> list[tuple[int, int, QuotePa
             s += 1
         while e > s and index.text[e - 1] in _TRAILING_JUNK + '”"':
             e -= 1
-        if _word_count(index.text, s, e) >= 3:
+        if word_count(index.text, s, e) >= 3:
             out.append((s, e, p))
     return out
 
@@ -330,7 +199,7 @@ def _quote_claim(start, end, passage, unit, index) -> ExtractedClaim | None:
         and not times
         and not entities
         and _opinion_only(unit.tokens, start, end)
-        and _word_count(text, start, end) < 12
+        and word_count(text, start, end) < 12
     ):
         return None
     return _make_claim(
@@ -346,7 +215,7 @@ def _quote_claim(start, end, passage, unit, index) -> ExtractedClaim | None:
     )
 
 
-def _quote_speaker(passage: QuotePassage, index: _DocIndex) -> tuple[str | None, str | None]:
+def _quote_speaker(passage: QuotePassage, index: DocIndex) -> tuple[str | None, str | None]:
     """The speaker of a quotation: the frame around it, else the quote it continues."""
     if passage.group in index.group_speakers:
         return index.group_speakers[passage.group]
@@ -362,7 +231,7 @@ def _quote_speaker(passage: QuotePassage, index: _DocIndex) -> tuple[str | None,
     return found
 
 
-def _frame_for_span(start: int, end: int, index: _DocIndex) -> tuple[str | None, str | None]:
+def _frame_for_span(start: int, end: int, index: DocIndex) -> tuple[str | None, str | None]:
     """A speech verb outside the quote in the sentences it touches (or the one after)."""
     doc = index.doc
     text = index.text
@@ -405,7 +274,7 @@ def _distance(pos: int, start: int, end: int) -> int:
     return start - pos if pos < start else pos - end
 
 
-def _previous_quote_speaker(passage: QuotePassage, index: _DocIndex):
+def _previous_quote_speaker(passage: QuotePassage, index: DocIndex):
     """A quote paragraph with no frame continues the previous quote's speaker."""
     para = index.paragraph_of(passage.start)
     before = bisect_left(index.passage_starts, passage.start)
@@ -420,7 +289,7 @@ def _previous_quote_speaker(passage: QuotePassage, index: _DocIndex):
     return None, None
 
 
-def _reported_speech_beside_quotes(unit: _Unit, index: _DocIndex) -> list[ExtractedClaim]:
+def _reported_speech_beside_quotes(unit: Unit, index: DocIndex) -> list[ExtractedClaim]:
     """'…,” he said, adding that the government has agreed to send delegates.'"""
     claims = []
     for token in unit.tokens:
@@ -435,7 +304,7 @@ def _reported_speech_beside_quotes(unit: _Unit, index: _DocIndex) -> list[Extrac
             start = max(left.idx, unit.start)
             right = child.right_edge
             end = min(right.idx + len(right), unit.end)
-            if start < token.idx + len(token) or _word_count(index.text, start, end) < 4:
+            if start < token.idx + len(token) or word_count(index.text, start, end) < 4:
                 continue
             if any(index.in_long_quote(t.idx) for t in child.subtree):
                 continue
@@ -457,7 +326,7 @@ def _reported_speech_beside_quotes(unit: _Unit, index: _DocIndex) -> list[Extrac
     return claims
 
 
-def _statement_claims(unit: _Unit, index: _DocIndex) -> list[ExtractedClaim]:
+def _statement_claims(unit: Unit, index: DocIndex) -> list[ExtractedClaim]:
     frame = _speech_frame(unit, index)
     clauses = _split_clauses(unit, index, frame)
     if clauses:
@@ -465,7 +334,7 @@ def _statement_claims(unit: _Unit, index: _DocIndex) -> list[ExtractedClaim]:
         out = []
         for start, end, head in clauses:
             # Each clause keeps the sentence's source: "…, the United Nations said."
-            clause_frame = _Frame(frame.speaker, frame.cue, head) if frame else None
+            clause_frame = Frame(frame.speaker, frame.cue, head) if frame else None
             claim = _classify(unit, index, start, end, head, clause_frame, shared_times)
             if claim:
                 out.append(claim)
@@ -475,14 +344,7 @@ def _statement_claims(unit: _Unit, index: _DocIndex) -> list[ExtractedClaim]:
     return [claim] if claim else []
 
 
-@dataclass
-class _Frame:
-    speaker: str | None
-    cue: str
-    content_head: Token | None
-
-
-def _speech_frame(unit: _Unit, index: _DocIndex) -> _Frame | None:
+def _speech_frame(unit: Unit, index: DocIndex) -> Frame | None:
     """The sourcing of a statement: "according to X", or "X said (that) ..."."""
     frames = []
     for token in unit.tokens:
@@ -492,7 +354,7 @@ def _speech_frame(unit: _Unit, index: _DocIndex) -> _Frame | None:
                 root = token.head
                 while root.dep_ != "ROOT" and root.head is not root:
                     root = root.head
-                frames.append(_Frame(speaker_name(src, index.memory), "according to", root))
+                frames.append(Frame(speaker_name(src, index.memory), "according to", root))
             continue
         if not is_speech_verb(token):
             continue
@@ -506,7 +368,7 @@ def _speech_frame(unit: _Unit, index: _DocIndex) -> _Frame | None:
         subj = subject_of(token)
         if subj is None or subj.idx < max(unit.start, index.story_start):
             continue
-        frames.append(_Frame(speaker_name(subj, index.memory), token.lemma_, content))
+        frames.append(Frame(speaker_name(subj, index.memory), token.lemma_, content))
     if not frames:
         return None
     best = next((f for f in frames if f.speaker), frames[0])
@@ -516,27 +378,15 @@ def _speech_frame(unit: _Unit, index: _DocIndex) -> _Frame | None:
         None,
     )
     if forward is not None and forward is not best:
-        best = _Frame(best.speaker or forward.speaker, best.cue, forward.content_head)
+        best = Frame(best.speaker or forward.speaker, best.cue, forward.content_head)
     return best
 
 
-def _main_verb(unit: _Unit) -> Token:
-    """The sentence root, or the highest word of the unit when the root lies outside it."""
-    root = unit.root if unit.root is not None else unit.tokens[0].sent.root
-    if unit.start <= root.idx < unit.end:
-        return root
-    for token in unit.tokens:
-        outside = token.head.idx < unit.start or token.head.idx >= unit.end
-        if (outside or token.head is token) and token.pos_ in ("VERB", "AUX"):
-            return token
-    return unit.tokens[0]
-
-
 def _split_clauses(
-    unit: _Unit, index: _DocIndex, frame: _Frame | None
+    unit: Unit, index: DocIndex, frame: Frame | None
 ) -> list[tuple[int, int, Token]] | None:
     """'More than 80,000 people have died and hundreds of thousands fled': two claims."""
-    root = _main_verb(unit)
+    root = main_verb(unit)
     if frame is not None:
         if frame.content_head is None:
             return None
@@ -560,12 +410,12 @@ def _split_clauses(
 
 
 def _classify(
-    unit: _Unit,
-    index: _DocIndex,
+    unit: Unit,
+    index: DocIndex,
     start: int,
     end: int,
     head: Token | None,
-    frame: _Frame | None,
+    frame: Frame | None,
     shared_times: list[TimeRef] | None,
 ) -> ExtractedClaim | None:
     found_quantities = index.quantities_in(start, end)
@@ -577,7 +427,7 @@ def _classify(
     speaker = frame.speaker if frame else None
     content_head = frame.content_head if frame else None
     if content_head is None:
-        content_head = head or _main_verb(unit)
+        content_head = head or main_verb(unit)
     checkable = bool(quantities or times or _non_speaker_entities(entities, speaker))
     # Names do not make an opinion checkable ("Silva is a brilliant player"), but a named
     # source's stated position on named parties is a claim ("Moscow is hoping that…").
@@ -612,12 +462,12 @@ def _classify(
     )
 
 
-def _model_found_claim(unit: _Unit, index: _DocIndex) -> ExtractedClaim | None:
+def _model_found_claim(unit: Unit, index: DocIndex) -> ExtractedClaim | None:
     """A claim for a sentence the rules found nothing checkable in but the model rates
     check-worthy: reported speech if it has a source, a forecast if it looks ahead, else an
     event. (_claims_from_unit has checked it is a statement with a finite verb.)"""
     frame = _speech_frame(unit, index)
-    head = frame.content_head if frame and frame.content_head is not None else _main_verb(unit)
+    head = frame.content_head if frame and frame.content_head is not None else main_verb(unit)
     if _is_prediction(head, frame):
         kind = ClaimType.PREDICTION
     elif frame is not None:
@@ -644,7 +494,7 @@ def _non_speaker_entities(entities: list[Entity], speaker: str | None) -> list[E
     return [e for e in entities if e.text not in speaker and speaker not in e.text]
 
 
-def _is_prediction(head: Token, frame: _Frame | None) -> bool:
+def _is_prediction(head: Token, frame: Frame | None) -> bool:
     if frame is not None and frame.cue in FORWARD_LOOKING_CUES:
         return True
     heads = [head]
@@ -654,7 +504,7 @@ def _is_prediction(head: Token, frame: _Frame | None) -> bool:
     return any(_is_forward(h, frame) for h in heads)
 
 
-def _is_forward(head: Token, frame: _Frame | None) -> bool:
+def _is_forward(head: Token, frame: Frame | None) -> bool:
     if head.lemma_.lower() in _FORWARD_LEMMAS:
         return True
     if frame is not None and head.lemma_ in ("expect", "anticipate"):
@@ -708,11 +558,11 @@ def _opinion_only(tokens: list[Token], start: int, end: int) -> bool:
     return False
 
 
-def _entities(start: int, end: int, index: _DocIndex) -> list[Entity]:
+def _entities(start: int, end: int, index: DocIndex) -> list[Entity]:
     return [Entity(e.text, e.label_) for e in index.entities_in(start, end)]
 
 
-def _times_in(start: int, end: int, unit: _Unit, index: _DocIndex) -> list[TimeRef]:
+def _times_in(start: int, end: int, unit: Unit, index: DocIndex) -> list[TimeRef]:
     """Dates found once per Doc, resolved for the tense of this unit ("on Monday")."""
     lo = bisect_left(index.time_starts, start)
     hits = []
@@ -731,7 +581,7 @@ def _times_in(start: int, end: int, unit: _Unit, index: _DocIndex) -> list[TimeR
     return out
 
 
-def _relation_from_syntax(time_ref: TimeRef, pos: int, unit: _Unit) -> TimeRef:
+def _relation_from_syntax(time_ref: TimeRef, pos: int, unit: Unit) -> TimeRef:
     """'since fighting broke out … in March 2011': the clause's "since" governs the date."""
     if time_ref.relation != "at":
         return time_ref
@@ -751,7 +601,7 @@ def _relation_from_syntax(time_ref: TimeRef, pos: int, unit: _Unit) -> TimeRef:
 
 
 def _make_claim(
-    index: _DocIndex,
+    index: DocIndex,
     start: int,
     end: int,
     kind: str,
@@ -788,7 +638,7 @@ def _make_claim(
     return claim
 
 
-def _attach_units(found: list[FoundQuantity], index: _DocIndex) -> None:
+def _attach_units(found: list[FoundQuantity], index: DocIndex) -> None:
     """A count's unit is the noun it counts: "80,000 people" -> people."""
     if not found:
         return
