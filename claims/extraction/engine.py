@@ -14,7 +14,7 @@ from bisect import bisect_left, bisect_right
 from spacy.tokens import Doc, Token
 
 from .article import find_dateline, is_boilerplate
-from .quantities import FoundQuantity
+from .claim import TRAILING_JUNK, make_claim, named_entities, times_in
 from .quotes import QuotePassage
 from .scoring import CHECK_WORTHY, apply_scores, sentence_scores
 from .speakers import (
@@ -24,13 +24,10 @@ from .speakers import (
     speaker_name,
     subject_of,
 )
-from .summary import summarise
-from .times import resolve
-from .types import ClaimType, Entity, ExtractedClaim, Quantity, TimeRef
+from .types import ClaimType, Entity, ExtractedClaim, TimeRef
 from .units import DocIndex, Frame, Unit, main_verb, units_of, word_count
 
 _FUTURE_AUX = frozenset({"will", "'ll", "’ll", "shall", "wo", "may", "might"})
-_FUTURE_WORDS = frozenset({"will", "'ll", "’ll", "shall"})
 _REPORTED_FUTURE_AUX = _FUTURE_AUX | {"would", "could"}
 _FORWARD_LEMMAS = frozenset({"forecast", "predict", "pledge", "vow", "promise", "project"})
 _OPINION_WORDS = frozenset(
@@ -49,9 +46,6 @@ _NOT_OPINION_POS = frozenset({"ADP", "SCONJ", "PROPN"})
 # ClaimBuster's held-out debates against the other bars: docs/checkworthiness.md.
 OPINION_BAR = 0.7
 _FRAME_WINDOW = 40  # tokens either side of a quotation searched for its speech verb
-_MAX_CLAIM_CHARS = 1500
-_TRAILING_JUNK = " \t\r\n,;:–—-"
-_LEADING_JUNK = " \t\r\n,;:–—-"
 
 
 def claims_from_doc(
@@ -179,7 +173,7 @@ def _quote_pieces(unit: Unit, index: DocIndex) -> list[tuple[int, int, QuotePass
         s, e = max(p.start, unit.start), min(p.end, unit.end)
         while s < e and index.text[s] in ' \t“"':
             s += 1
-        while e > s and index.text[e - 1] in _TRAILING_JUNK + '”"':
+        while e > s and index.text[e - 1] in TRAILING_JUNK + '”"':
             e -= 1
         if word_count(index.text, s, e) >= 3:
             out.append((s, e, p))
@@ -192,8 +186,8 @@ def _quote_claim(start, end, passage, unit, index) -> ExtractedClaim | None:
         return None
     speaker, cue = _quote_speaker(passage, index)
     quantities = [q.quantity for q in index.quantities_in(start, end)]
-    times = _times_in(start, end, unit, index)
-    entities = _entities(start, end, index)
+    times = times_in(start, end, unit, index)
+    entities = named_entities(start, end, index)
     if (
         not quantities
         and not times
@@ -202,7 +196,7 @@ def _quote_claim(start, end, passage, unit, index) -> ExtractedClaim | None:
         and word_count(text, start, end) < 12
     ):
         return None
-    return _make_claim(
+    return make_claim(
         index,
         start,
         end,
@@ -310,16 +304,16 @@ def _reported_speech_beside_quotes(unit: Unit, index: DocIndex) -> list[Extracte
                 continue
             subj = subject_of(token)
             speaker = speaker_name(subj, index.memory) if subj is not None else None
-            claim = _make_claim(
+            claim = make_claim(
                 index,
                 start,
                 end,
                 ClaimType.ATTRIBUTION,
                 quantities=[q.quantity for q in index.quantities_in(start, end)],
-                times=_times_in(start, end, unit, index),
+                times=times_in(start, end, unit, index),
                 speaker=speaker,
                 cue=token.lemma_,
-                entities=_entities(start, end, index),
+                entities=named_entities(start, end, index),
             )
             if claim:
                 claims.append(claim)
@@ -330,7 +324,7 @@ def _statement_claims(unit: Unit, index: DocIndex) -> list[ExtractedClaim]:
     frame = _speech_frame(unit, index)
     clauses = _split_clauses(unit, index, frame)
     if clauses:
-        shared_times = _times_in(unit.start, unit.end, unit, index)
+        shared_times = times_in(unit.start, unit.end, unit, index)
         out = []
         for start, end, head in clauses:
             # Each clause keeps the sentence's source: "…, the United Nations said."
@@ -420,10 +414,10 @@ def _classify(
 ) -> ExtractedClaim | None:
     found_quantities = index.quantities_in(start, end)
     quantities = [q.quantity for q in found_quantities]
-    times = _times_in(start, end, unit, index)
+    times = times_in(start, end, unit, index)
     if not times and shared_times:
         times = list(shared_times)
-    entities = _entities(start, end, index)
+    entities = named_entities(start, end, index)
     speaker = frame.speaker if frame else None
     content_head = frame.content_head if frame else None
     if content_head is None:
@@ -448,7 +442,7 @@ def _classify(
         return None
     if kind == ClaimType.PREDICTION and not (checkable or speaker):
         return None
-    return _make_claim(
+    return make_claim(
         index,
         start,
         end,
@@ -474,16 +468,16 @@ def _model_found_claim(unit: Unit, index: DocIndex) -> ExtractedClaim | None:
         kind = ClaimType.ATTRIBUTION
     else:
         kind = ClaimType.EVENT
-    return _make_claim(
+    return make_claim(
         index,
         unit.start,
         unit.end,
         kind,
         quantities=[q.quantity for q in index.quantities_in(unit.start, unit.end)],
-        times=_times_in(unit.start, unit.end, unit, index),
+        times=times_in(unit.start, unit.end, unit, index),
         speaker=frame.speaker if frame else None,
         cue=frame.cue if frame else None,
-        entities=_entities(unit.start, unit.end, index),
+        entities=named_entities(unit.start, unit.end, index),
         head=head,
     )
 
@@ -556,107 +550,3 @@ def _opinion_only(tokens: list[Token], start: int, end: int) -> bool:
                 continue
         return True
     return False
-
-
-def _entities(start: int, end: int, index: DocIndex) -> list[Entity]:
-    return [Entity(e.text, e.label_) for e in index.entities_in(start, end)]
-
-
-def _times_in(start: int, end: int, unit: Unit, index: DocIndex) -> list[TimeRef]:
-    """Dates found once per Doc, resolved for the tense of this unit ("on Monday")."""
-    lo = bisect_left(index.time_starts, start)
-    hits = []
-    for found in index.times[lo:]:
-        if found.start >= end:
-            break
-        if found.end <= end:
-            hits.append(found)
-    if not hits:
-        return []
-    future = any(t.lower_ in _FUTURE_WORDS for t in unit.tokens)
-    out = []
-    for found in hits:
-        time_ref = resolve(found, index.reference, future=future)
-        out.append(_relation_from_syntax(time_ref, found.start, unit))
-    return out
-
-
-def _relation_from_syntax(time_ref: TimeRef, pos: int, unit: Unit) -> TimeRef:
-    """'since fighting broke out … in March 2011': the clause's "since" governs the date."""
-    if time_ref.relation != "at":
-        return time_ref
-    token = next((t for t in unit.tokens if t.idx >= pos), None)
-    if token is None:
-        return time_ref
-    node = token
-    for _ in range(4):
-        node = node.head
-        for child in node.children:
-            if child.dep_ == "mark" and child.lower_ in ("since", "until", "till", "before"):
-                time_ref.relation = "since" if child.lower_ == "since" else "until"
-                return time_ref
-        if node.pos_ in ("VERB", "AUX") or node.head is node:
-            break
-    return time_ref
-
-
-def _make_claim(
-    index: DocIndex,
-    start: int,
-    end: int,
-    kind: str,
-    *,
-    quantities: list[Quantity],
-    times: list[TimeRef],
-    speaker: str | None,
-    cue: str | None,
-    entities: list[Entity],
-    head: Token | None = None,
-) -> ExtractedClaim | None:
-    text = index.text
-    while start < end and text[start] in _LEADING_JUNK:
-        start += 1
-    while end > start and text[end - 1] in _TRAILING_JUNK:
-        end -= 1
-    if end - start > _MAX_CLAIM_CHARS:
-        end = start + _MAX_CLAIM_CHARS
-    if end <= start:
-        return None
-    _attach_units(index.quantities_in(start, end), index)
-    claim = ExtractedClaim(
-        text=text[start:end],
-        start=start,
-        end=end,
-        type=kind,
-        quantities=quantities,
-        times=times,
-        speaker=speaker,
-        cue=cue,
-        entities=entities,
-    )
-    claim.summary = summarise(claim, index.doc, head)
-    return claim
-
-
-def _attach_units(found: list[FoundQuantity], index: DocIndex) -> None:
-    """A count's unit is the noun it counts: "80,000 people" -> people."""
-    if not found:
-        return
-    doc = index.doc
-    for fq in found:
-        q = fq.quantity
-        if q.unit:
-            continue
-        span = doc.char_span(fq.start, fq.end, alignment_mode="expand")
-        if span is None:
-            continue
-        last = span[-1]
-        head = last.head
-        if head.pos_ == "NOUN" and head.i > last.i and head.i - last.i <= 3:
-            q.unit = head.lower_
-        elif last.i + 1 < len(doc) and doc[last.i + 1].pos_ == "NOUN":
-            q.unit = doc[last.i + 1].lower_
-        elif last.i + 2 < len(doc) and doc[last.i + 1].lower_ == "of":
-            nxt = doc[last.i + 2]
-            if nxt.pos_ == "NOUN":
-                q.unit = nxt.lower_
