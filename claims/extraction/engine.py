@@ -15,30 +15,25 @@ from spacy.tokens import Doc, Token
 
 from .article import find_dateline, is_boilerplate
 from .claim import TRAILING_JUNK, make_claim, named_entities, times_in
+from .classify import (
+    has_finite_verb,
+    is_exclamation,
+    is_prediction,
+    is_question,
+    opinion_only,
+    typed_claim,
+)
 from .quotes import QuotePassage
 from .scoring import CHECK_WORTHY, apply_scores, sentence_scores
 from .speakers import (
-    FORWARD_LOOKING_CUES,
     according_to,
     is_speech_verb,
     speaker_name,
     subject_of,
 )
-from .types import ClaimType, Entity, ExtractedClaim, TimeRef
+from .types import ClaimType, ExtractedClaim
 from .units import DocIndex, Frame, Unit, main_verb, units_of, word_count
 
-_FUTURE_AUX = frozenset({"will", "'ll", "’ll", "shall", "wo", "may", "might"})
-_REPORTED_FUTURE_AUX = _FUTURE_AUX | {"would", "could"}
-_FORWARD_LEMMAS = frozenset({"forecast", "predict", "pledge", "vow", "promise", "project"})
-_OPINION_WORDS = frozenset(
-    """think believe feel hope love hate wish like enjoy fear doubt great wonderful terrible
-    awful disappointing disappointed delighted happy sad proud amazing fantastic brilliant
-    beautiful shame pity excited thrilled sorry glad lovely horrible dreadful best worst
-    incredible exciting boring good bad nice should must ought deserve frustrated tired angry
-    upset worried furious heartbreaking heartbroken fair unfair unacceptable outrageous
-    shocking worrying disgraceful ridiculous""".split()  # noqa: SIM905 - easier to edit
-)
-_NOT_OPINION_POS = frozenset({"ADP", "SCONJ", "PROPN"})
 # A word of judgement ("worst", "great", "should") marks a sentence as opinion unless the
 # model is sure it holds a checkable claim: "He inherited the worst financial crisis since
 # the Great Depression" is one, "Silva is the best player in the league" is not. The bar is
@@ -107,7 +102,7 @@ def _claims_from_unit(unit: Unit, index: DocIndex) -> tuple[list[ExtractedClaim]
                 claims.append(claim)
         claims.extend(_reported_speech_beside_quotes(unit, index))
         return claims, None
-    if _is_question(text, unit.start, unit.end):
+    if is_question(text, unit.start, unit.end):
         return [], None
     claims = _statement_claims(unit, index)
     # Exclamations with nothing checkable stay out, whatever the model thinks, and so do
@@ -116,11 +111,11 @@ def _claims_from_unit(unit: Unit, index: DocIndex) -> tuple[list[ExtractedClaim]
     # model to be sure (OPINION_BAR).
     if (
         claims
-        or _is_exclamation(text, unit.start, unit.end)
-        or not _has_finite_verb(unit.tokens, unit.start, unit.end)
+        or is_exclamation(text, unit.start, unit.end)
+        or not has_finite_verb(unit.tokens, unit.start, unit.end)
     ):
         return claims, None
-    if _opinion_only(unit.tokens, unit.start, unit.end):
+    if opinion_only(unit.tokens, unit.start, unit.end):
         return claims, OPINION_BAR
     return claims, CHECK_WORTHY
 
@@ -138,7 +133,7 @@ def _statement_before_question(unit: Unit, text: str) -> Unit:
     """A question that follows a statement in the same sentence leaves the statement a claim:
     "Unemployment rose to 7.1 percent in March – so why is the minister celebrating?" gives
     the unit up to the dash. Any other unit comes back as it is."""
-    if not _is_question(text, unit.start, unit.end):
+    if not is_question(text, unit.start, unit.end):
         return unit
     breaks = list(_CLAUSE_BREAK.finditer(text, unit.start, unit.end))
     if not breaks:
@@ -148,17 +143,9 @@ def _statement_before_question(unit: Unit, text: str) -> Unit:
     words = [t for t in tokens if not (t.is_punct or t.is_space)]
     if len(words) < 4 or words[0].lower_ in _QUESTION_OPENERS:
         return unit
-    if not _has_finite_verb(tokens, unit.start, end):
+    if not has_finite_verb(tokens, unit.start, end):
         return unit
     return Unit(unit.start, end, tokens, unit.root)
-
-
-def _is_question(text: str, start: int, end: int) -> bool:
-    return text[start:end].rstrip(" \"”’'").endswith("?")
-
-
-def _is_exclamation(text: str, start: int, end: int) -> bool:
-    return text[start:end].rstrip(" \"”’'").endswith("!")
 
 
 def _quote_pieces(unit: Unit, index: DocIndex) -> list[tuple[int, int, QuotePassage]]:
@@ -182,7 +169,7 @@ def _quote_pieces(unit: Unit, index: DocIndex) -> list[tuple[int, int, QuotePass
 
 def _quote_claim(start, end, passage, unit, index) -> ExtractedClaim | None:
     text = index.text
-    if _is_question(text, start, end):
+    if is_question(text, start, end):
         return None
     speaker, cue = _quote_speaker(passage, index)
     quantities = [q.quantity for q in index.quantities_in(start, end)]
@@ -192,7 +179,7 @@ def _quote_claim(start, end, passage, unit, index) -> ExtractedClaim | None:
         not quantities
         and not times
         and not entities
-        and _opinion_only(unit.tokens, start, end)
+        and opinion_only(unit.tokens, start, end)
         and word_count(text, start, end) < 12
     ):
         return None
@@ -329,12 +316,12 @@ def _statement_claims(unit: Unit, index: DocIndex) -> list[ExtractedClaim]:
         for start, end, head in clauses:
             # Each clause keeps the sentence's source: "…, the United Nations said."
             clause_frame = Frame(frame.speaker, frame.cue, head) if frame else None
-            claim = _classify(unit, index, start, end, head, clause_frame, shared_times)
+            claim = typed_claim(unit, index, start, end, head, clause_frame, shared_times)
             if claim:
                 out.append(claim)
         if out:
             return out
-    claim = _classify(unit, index, unit.start, unit.end, None, frame, None)
+    claim = typed_claim(unit, index, unit.start, unit.end, None, frame, None)
     return [claim] if claim else []
 
 
@@ -368,7 +355,7 @@ def _speech_frame(unit: Unit, index: DocIndex) -> Frame | None:
     best = next((f for f in frames if f.speaker), frames[0])
     # "urged commuters to stay home and said the city would open…": any forecast counts.
     forward = next(
-        (f for f in frames if f.content_head is not None and _is_prediction(f.content_head, f)),
+        (f for f in frames if f.content_head is not None and is_prediction(f.content_head, f)),
         None,
     )
     if forward is not None and forward is not best:
@@ -403,66 +390,13 @@ def _split_clauses(
     return None
 
 
-def _classify(
-    unit: Unit,
-    index: DocIndex,
-    start: int,
-    end: int,
-    head: Token | None,
-    frame: Frame | None,
-    shared_times: list[TimeRef] | None,
-) -> ExtractedClaim | None:
-    found_quantities = index.quantities_in(start, end)
-    quantities = [q.quantity for q in found_quantities]
-    times = times_in(start, end, unit, index)
-    if not times and shared_times:
-        times = list(shared_times)
-    entities = named_entities(start, end, index)
-    speaker = frame.speaker if frame else None
-    content_head = frame.content_head if frame else None
-    if content_head is None:
-        content_head = head or main_verb(unit)
-    checkable = bool(quantities or times or _non_speaker_entities(entities, speaker))
-    # Names do not make an opinion checkable ("Silva is a brilliant player"), but a named
-    # source's stated position on named parties is a claim ("Moscow is hoping that…").
-    named_position = bool(frame and speaker and _non_speaker_entities(entities, speaker))
-    if not (quantities or times or named_position) and _opinion_only(unit.tokens, start, end):
-        return None
-    if not quantities and _is_exclamation(index.text, start, end):
-        return None
-    if _is_prediction(content_head, frame):
-        kind = ClaimType.PREDICTION
-    elif quantities:
-        kind = ClaimType.STATISTIC
-    elif frame is not None and (speaker or checkable):
-        kind = ClaimType.ATTRIBUTION
-    elif checkable and _has_finite_verb(unit.tokens, start, end):
-        kind = ClaimType.EVENT
-    else:
-        return None
-    if kind == ClaimType.PREDICTION and not (checkable or speaker):
-        return None
-    return make_claim(
-        index,
-        start,
-        end,
-        kind,
-        quantities=quantities,
-        times=times,
-        speaker=speaker,
-        cue=frame.cue if frame else None,
-        entities=entities,
-        head=head,
-    )
-
-
 def _model_found_claim(unit: Unit, index: DocIndex) -> ExtractedClaim | None:
     """A claim for a sentence the rules found nothing checkable in but the model rates
     check-worthy: reported speech if it has a source, a forecast if it looks ahead, else an
     event. (_claims_from_unit has checked it is a statement with a finite verb.)"""
     frame = _speech_frame(unit, index)
     head = frame.content_head if frame and frame.content_head is not None else main_verb(unit)
-    if _is_prediction(head, frame):
+    if is_prediction(head, frame):
         kind = ClaimType.PREDICTION
     elif frame is not None:
         kind = ClaimType.ATTRIBUTION
@@ -480,73 +414,3 @@ def _model_found_claim(unit: Unit, index: DocIndex) -> ExtractedClaim | None:
         entities=named_entities(unit.start, unit.end, index),
         head=head,
     )
-
-
-def _non_speaker_entities(entities: list[Entity], speaker: str | None) -> list[Entity]:
-    if not speaker:
-        return entities
-    return [e for e in entities if e.text not in speaker and speaker not in e.text]
-
-
-def _is_prediction(head: Token, frame: Frame | None) -> bool:
-    if frame is not None and frame.cue in FORWARD_LOOKING_CUES:
-        return True
-    heads = [head]
-    if frame is not None:
-        # "said operations had been suspended and that it expected losses of $30m a week"
-        heads.extend(c for c in head.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"))
-    return any(_is_forward(h, frame) for h in heads)
-
-
-def _is_forward(head: Token, frame: Frame | None) -> bool:
-    if head.lemma_.lower() in _FORWARD_LEMMAS:
-        return True
-    if frame is not None and head.lemma_ in ("expect", "anticipate"):
-        return True  # a source's reported expectation is a forecast
-    aux_words = _REPORTED_FUTURE_AUX if frame is not None else _FUTURE_AUX
-    for child in head.children:
-        if child.dep_ in ("aux", "auxpass") and child.lower_ in aux_words:
-            return True
-        if (
-            child.dep_ in ("xcomp", "ccomp")
-            and head.lemma_ in ("expect", "set", "plan", "go", "aim")
-            and (head.lemma_ != "go" or head.tag_ == "VBG")
-        ):
-            return True
-    return False
-
-
-def _has_finite_verb(tokens: list[Token], start: int, end: int) -> bool:
-    return any(
-        t.pos_ in ("VERB", "AUX") and t.tag_ in ("VBD", "VBZ", "VBP", "MD", "VBN")
-        for t in tokens
-        if start <= t.idx < end
-    )
-
-
-# "The best figures in the history of the port" measures against a record: checkable.
-_RECORD_FRAME = re.compile(
-    r"\b(?:in (?:the |its |their |our )?history|on record|since records began|of all time|"
-    r"ever recorded)\b",
-    re.I,
-)
-_SUPERLATIVES = frozenset({"best", "worst"})
-
-
-def _opinion_only(tokens: list[Token], start: int, end: int) -> bool:
-    """Words of judgement or feeling ("brilliant", "frustrated", "should"); "best" and
-    "worst" are not judgement when the stretch names the record they are measured against."""
-    words = [t for t in tokens if start <= t.idx < end]
-    record = None
-    for t in words:
-        if not (t.lower_ in _OPINION_WORDS or t.lemma_ in _OPINION_WORDS):
-            continue
-        if t.pos_ in _NOT_OPINION_POS:
-            continue
-        if t.lower_ in _SUPERLATIVES:
-            if record is None:
-                record = bool(_RECORD_FRAME.search(" ".join(w.text for w in words)))
-            if record:
-                continue
-        return True
-    return False
