@@ -8,10 +8,9 @@ dependency parse supplies speakers and clause boundaries. No second spaCy pass.
 from __future__ import annotations
 
 import datetime
-import re
 from bisect import bisect_left, bisect_right
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from .article import find_dateline, is_boilerplate
 from .claim import TRAILING_JUNK, make_claim, named_entities, times_in
@@ -23,6 +22,7 @@ from .classify import (
     opinion_only,
     typed_claim,
 )
+from .clauses import split_clauses, statement_before_question
 from .quotes import QuotePassage
 from .scoring import CHECK_WORTHY, apply_scores, sentence_scores
 from .speakers import (
@@ -63,7 +63,7 @@ def claims_from_doc(
     to_score: list[tuple[Unit, list[ExtractedClaim], float | None]] = []
     for sent in index.sents:
         for whole in units_of(sent, text, story_start):
-            unit = _statement_before_question(whole, text)
+            unit = statement_before_question(whole, text)
             found, bar = _claims_from_unit(unit, index)
             if found or bar is not None:
                 to_score.append((unit, found, bar))
@@ -118,34 +118,6 @@ def _claims_from_unit(unit: Unit, index: DocIndex) -> tuple[list[ExtractedClaim]
     if opinion_only(unit.tokens, unit.start, unit.end):
         return claims, OPINION_BAR
     return claims, CHECK_WORTHY
-
-
-# A break between two clauses: a spaced dash or a semicolon.
-_CLAUSE_BREAK = re.compile(r"\s[-–—]+\s|;\s")
-# Words that open a question ("Why did...", "Did the minister...").
-_QUESTION_OPENERS = frozenset(
-    """who whom whose what which when where why how do does did is are was were am can could
-    will would shall should may might must has have had""".split()  # noqa: SIM905
-)
-
-
-def _statement_before_question(unit: Unit, text: str) -> Unit:
-    """A question that follows a statement in the same sentence leaves the statement a claim:
-    "Unemployment rose to 7.1 percent in March – so why is the minister celebrating?" gives
-    the unit up to the dash. Any other unit comes back as it is."""
-    if not is_question(text, unit.start, unit.end):
-        return unit
-    breaks = list(_CLAUSE_BREAK.finditer(text, unit.start, unit.end))
-    if not breaks:
-        return unit
-    end = breaks[-1].start()
-    tokens = [t for t in unit.tokens if t.idx + len(t) <= end]
-    words = [t for t in tokens if not (t.is_punct or t.is_space)]
-    if len(words) < 4 or words[0].lower_ in _QUESTION_OPENERS:
-        return unit
-    if not has_finite_verb(tokens, unit.start, end):
-        return unit
-    return Unit(unit.start, end, tokens, unit.root)
 
 
 def _quote_pieces(unit: Unit, index: DocIndex) -> list[tuple[int, int, QuotePassage]]:
@@ -309,7 +281,7 @@ def _reported_speech_beside_quotes(unit: Unit, index: DocIndex) -> list[Extracte
 
 def _statement_claims(unit: Unit, index: DocIndex) -> list[ExtractedClaim]:
     frame = _speech_frame(unit, index)
-    clauses = _split_clauses(unit, index, frame)
+    clauses = split_clauses(unit, index, frame)
     if clauses:
         shared_times = times_in(unit.start, unit.end, unit, index)
         out = []
@@ -361,33 +333,6 @@ def _speech_frame(unit: Unit, index: DocIndex) -> Frame | None:
     if forward is not None and forward is not best:
         best = Frame(best.speaker or forward.speaker, best.cue, forward.content_head)
     return best
-
-
-def _split_clauses(
-    unit: Unit, index: DocIndex, frame: Frame | None
-) -> list[tuple[int, int, Token]] | None:
-    """'More than 80,000 people have died and hundreds of thousands fled': two claims."""
-    root = main_verb(unit)
-    if frame is not None:
-        if frame.content_head is None:
-            return None
-        root = frame.content_head
-    for conj in root.children:
-        if conj.dep_ != "conj" or conj.pos_ not in ("VERB", "AUX"):
-            continue
-        if not any(c.dep_ in ("nsubj", "nsubjpass") for c in conj.children):
-            continue
-        cc = next((c for c in root.children if c.dep_ == "cc" and c.i < conj.i), None)
-        if cc is None:
-            continue
-        first = (unit.start, cc.idx, root)
-        end = unit.end
-        if frame is not None and conj.right_edge.idx + len(conj.right_edge) <= unit.end:
-            end = conj.right_edge.idx + len(conj.right_edge)  # leave ", officials said" out
-        second = (max(conj.left_edge.idx, cc.idx + len(cc)), end, conj)
-        if all(index.quantities_in(s, e) for s, e, _ in (first, second)):
-            return [first, second]
-    return None
 
 
 def _model_found_claim(unit: Unit, index: DocIndex) -> ExtractedClaim | None:
