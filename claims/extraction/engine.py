@@ -3,157 +3,45 @@
 One pass over the sentences of a Doc that has already been through the pipeline: regular
 expressions for figures, dates and quotation marks run once over the whole text, the
 dependency parse supplies speakers and clause boundaries. No second spaCy pass.
+
+This module holds the flow, sentence by sentence, and the scoring that decides which
+sentences the model may still make claims of. The steps live beside it, each importing only
+those listed before it: units.py (units of text and the index of the Doc), claim.py (one
+claim built from a stretch), classify.py (its type; the question, opinion and forecast
+tests), clauses.py (one sentence, two statements) and speech.py (quotations, speakers,
+reported speech).
 """
 
 from __future__ import annotations
 
 import datetime
-import re
-from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc
 
 from .article import find_dateline, is_boilerplate
-from .quantities import FoundQuantity, find_quantities
-from .quotes import QuotePassage, find_quote_passages
+from .claim import make_claim, named_entities, times_in
+from .classify import (
+    has_finite_verb,
+    is_exclamation,
+    is_prediction,
+    is_question,
+    opinion_only,
+    typed_claim,
+)
+from .clauses import split_clauses, statement_before_question
 from .scoring import CHECK_WORTHY, apply_scores, sentence_scores
-from .speakers import (
-    FORWARD_LOOKING_CUES,
-    SpeakerMemory,
-    according_to,
-    is_speech_verb,
-    speaker_name,
-    subject_of,
-)
-from .summary import summarise
-from .times import find_times, resolve
-from .types import ClaimType, Entity, ExtractedClaim, Quantity, TimeRef
+from .speech import quote_claim, quote_pieces, reported_speech_beside_quotes, speech_frame
+from .types import ClaimType, ExtractedClaim
+from .units import DocIndex, Frame, Unit, main_verb, units_of
 
-_ENTITY_LABELS = frozenset(
-    {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"}
-)
-_FUTURE_AUX = frozenset({"will", "'ll", "’ll", "shall", "wo", "may", "might"})
-_FUTURE_WORDS = frozenset({"will", "'ll", "’ll", "shall"})
-_REPORTED_FUTURE_AUX = _FUTURE_AUX | {"would", "could"}
-_FORWARD_LEMMAS = frozenset({"forecast", "predict", "pledge", "vow", "promise", "project"})
-_OPINION_WORDS = frozenset(
-    """think believe feel hope love hate wish like enjoy fear doubt great wonderful terrible
-    awful disappointing disappointed delighted happy sad proud amazing fantastic brilliant
-    beautiful shame pity excited thrilled sorry glad lovely horrible dreadful best worst
-    incredible exciting boring good bad nice should must ought deserve frustrated tired angry
-    upset worried furious heartbreaking heartbroken fair unfair unacceptable outrageous
-    shocking worrying disgraceful ridiculous""".split()  # noqa: SIM905 - easier to edit
-)
-_NOT_OPINION_POS = frozenset({"ADP", "SCONJ", "PROPN"})
 # A word of judgement ("worst", "great", "should") marks a sentence as opinion unless the
 # model is sure it holds a checkable claim: "He inherited the worst financial crisis since
-# the Great Depression" (0.99) is one, "Silva is the best player in the league" (0.09) is
-# not. 0.7 is the lowest bar, of 0.5 to 0.9 in steps of 0.1, that adds no false positive to
-# our gold; on ClaimBuster's held-out debates it reads F1 0.716 through the engine against
-# 0.707 with no bar (opinion words vetoing the model), and 0.718 at 0.5
-# (docs/checkworthiness.md).
+# the Great Depression" is one, "Silva is the best player in the league" is not. The bar is
+# the lowest that adds no false positive to our gold; how it was chosen, with its F1 on
+# ClaimBuster's held-out debates against the other bars: docs/checkworthiness.md.
+# `evaluate_checkworthiness --opinion-bars` sweeps it by setting engine.OPINION_BAR, so it is
+# read here, at call time, by _claims_from_unit.
 OPINION_BAR = 0.7
-_QUOTE_MIN_WORDS = 4
-_FRAME_WINDOW = 40  # tokens either side of a quotation searched for its speech verb
-_MAX_CLAIM_CHARS = 1500
-_TRAILING_JUNK = " \t\r\n,;:–—-"
-_LEADING_JUNK = " \t\r\n,;:–—-"
-_WORD_RE = re.compile(r"\w+")
-
-
-@dataclass
-class _Unit:
-    """A stretch of one sentence inside one paragraph: the engine's working piece."""
-
-    start: int
-    end: int
-    tokens: list[Token] = field(default_factory=list)
-    root: Token | None = None  # the sentence's root, computed once per sentence
-
-
-class _DocIndex:
-    """Lookups by character offset over one Doc, built once."""
-
-    def __init__(self, doc: Doc, reference: datetime.date | None, text: str):
-        self.doc = doc
-        self.text = text
-        self.reference = reference
-        self.passages = [
-            p for p in find_quote_passages(text) if _word_count(text, p.start, p.end) >= 2
-        ]
-        self.long_passages = [
-            p
-            for p in self.passages
-            if _word_count(text, p.start, p.end) >= _QUOTE_MIN_WORDS
-            and not _is_title_quote(text, p)
-        ]
-        self.passage_starts = [p.start for p in self.long_passages]
-        self.passage_groups: dict[int, list[QuotePassage]] = {}
-        for p in self.long_passages:
-            self.passage_groups.setdefault(p.group, []).append(p)
-        # "May 7" and "March 2011" hold digits, but they are dates, not figures.
-        times = find_times(text)
-        time_starts = [f.start for f in times]
-        time_ends = [f.end for f in times]
-        self.times = times
-        self.time_starts = time_starts
-        self.quantities = []
-        for q in find_quantities(text):
-            i = bisect_right(time_ends, q.start)
-            if i < len(times) and time_starts[i] < q.end:
-                continue
-            self.quantities.append(q)
-        self.quantity_starts = [q.start for q in self.quantities]
-        self.entities = [e for e in doc.ents if e.label_ in _ENTITY_LABELS]
-        self.entity_starts = [e.start_char for e in self.entities]
-        self.memory = SpeakerMemory(doc)
-        self.group_speakers: dict[int, tuple[str | None, str | None]] = {}
-        self.paragraph_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
-        self.story_start = 0  # after the dateline: nothing before it can be a speaker
-        self.sents = list(doc.sents)
-        self.sent_starts = [sent.start for sent in self.sents]
-
-    def sent_of(self, token_i: int) -> Span:
-        """The sentence holding a token, without spaCy's walk back to the sentence start."""
-        return self.sents[bisect_right(self.sent_starts, token_i) - 1]
-
-    def in_long_quote(self, pos: int) -> QuotePassage | None:
-        i = bisect_right(self.passage_starts, pos) - 1
-        if i >= 0 and pos < self.long_passages[i].end:
-            return self.long_passages[i]
-        return None
-
-    def quantities_in(self, start: int, end: int) -> list[FoundQuantity]:
-        i = bisect_left(self.quantity_starts, start)
-        out = []
-        while i < len(self.quantities) and self.quantities[i].start < end:
-            if self.quantities[i].end <= end:
-                out.append(self.quantities[i])
-            i += 1
-        return out
-
-    def entities_in(self, start: int, end: int) -> list[Span]:
-        i = bisect_left(self.entity_starts, start)
-        out = []
-        while i < len(self.entities) and self.entities[i].start_char < end:
-            if self.entities[i].end_char <= end:
-                out.append(self.entities[i])
-            i += 1
-        return out
-
-    def paragraph_of(self, pos: int) -> int:
-        return bisect_right(self.paragraph_starts, pos) - 1
-
-
-def _word_count(text: str, start: int, end: int) -> int:
-    return len(_WORD_RE.findall(text, start, end))
-
-
-def _is_title_quote(text: str, p: QuotePassage) -> bool:
-    # "the so-called “Geneva Accord for Peace Now”": a Title Cased name, not speech.
-    words = text[p.start : p.end].split()
-    return len(words) <= 6 and all(w[:1].isupper() for w in words)
 
 
 def claims_from_doc(
@@ -169,14 +57,14 @@ def claims_from_doc(
     story_start = dateline.end if dateline else 0
     if reference is None and dateline and dateline.year and dateline.date:
         reference = datetime.date.fromisoformat(dateline.date)
-    index = _DocIndex(doc, reference, text)
+    index = DocIndex(doc, reference, text)
     index.story_start = story_start
     # Every sentence that holds a claim, or could, is scored in one model call: a claim's
     # check-worthiness is its sentence's, which is what the model was trained to judge.
-    to_score: list[tuple[_Unit, list[ExtractedClaim], float | None]] = []
+    to_score: list[tuple[Unit, list[ExtractedClaim], float | None]] = []
     for sent in index.sents:
-        for whole in _units_of(sent, text, story_start):
-            unit = _statement_before_question(whole, text)
+        for whole in units_of(sent, text, story_start):
+            unit = statement_before_question(whole, text)
             found, bar = _claims_from_unit(unit, index)
             if found or bar is not None:
                 to_score.append((unit, found, bar))
@@ -193,38 +81,7 @@ def claims_from_doc(
     return claims
 
 
-def _units_of(sent: Span, text: str, story_start: int):
-    """Split a sentence at line breaks (paragraphs never share a claim) and trim it."""
-    start = max(sent.start_char, story_start)
-    end = sent.end_char
-    if start >= end:
-        return
-    pieces = []
-    cursor = start
-    while cursor < end:
-        nl = text.find("\n", cursor, end)
-        stop = end if nl < 0 else nl
-        pieces.append((cursor, stop))
-        cursor = stop + 1
-    tokens = list(sent)
-    root = sent.root
-    i = 0  # tokens and pieces are both in text order: one walk over the tokens
-    for s, e in pieces:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        while i < len(tokens) and tokens[i].idx < s:
-            i += 1
-        j = i
-        while j < len(tokens) and tokens[j].idx < e:
-            j += 1
-        if e - s >= 3 and j > i:
-            yield _Unit(s, e, tokens[i:j], root)
-        i = j
-
-
-def _claims_from_unit(unit: _Unit, index: _DocIndex) -> tuple[list[ExtractedClaim], float | None]:
+def _claims_from_unit(unit: Unit, index: DocIndex) -> tuple[list[ExtractedClaim], float | None]:
     """The unit's claims found by rule, and the score at which the model may still find
     one in it: None for boilerplate, questions, exclamations, verbless fragments and
     sentences made of quotations; OPINION_BAR for a sentence with words of judgement."""
@@ -238,15 +95,15 @@ def _claims_from_unit(unit: _Unit, index: _DocIndex) -> tuple[list[ExtractedClai
     if is_boilerplate(para_text.strip()) or is_boilerplate(text[unit.start : unit.end]):
         return [], None
     claims: list[ExtractedClaim] = []
-    pieces = _quote_pieces(unit, index)
+    pieces = quote_pieces(unit, index)
     if pieces:
         for start, end, passage in pieces:
-            claim = _quote_claim(start, end, passage, unit, index)
+            claim = quote_claim(start, end, passage, unit, index)
             if claim:
                 claims.append(claim)
-        claims.extend(_reported_speech_beside_quotes(unit, index))
+        claims.extend(reported_speech_beside_quotes(unit, index))
         return claims, None
-    if _is_question(text, unit.start, unit.end):
+    if is_question(text, unit.start, unit.end):
         return [], None
     claims = _statement_claims(unit, index)
     # Exclamations with nothing checkable stay out, whatever the model thinks, and so do
@@ -255,560 +112,54 @@ def _claims_from_unit(unit: _Unit, index: _DocIndex) -> tuple[list[ExtractedClai
     # model to be sure (OPINION_BAR).
     if (
         claims
-        or _is_exclamation(text, unit.start, unit.end)
-        or not _has_finite_verb(unit.tokens, unit.start, unit.end)
+        or is_exclamation(text, unit.start, unit.end)
+        or not has_finite_verb(unit.tokens, unit.start, unit.end)
     ):
         return claims, None
-    if _opinion_only(unit.tokens, unit.start, unit.end):
+    if opinion_only(unit.tokens, unit.start, unit.end):
         return claims, OPINION_BAR
     return claims, CHECK_WORTHY
 
 
-# A break between two clauses: a spaced dash or a semicolon.
-_CLAUSE_BREAK = re.compile(r"\s[-–—]+\s|;\s")
-# Words that open a question ("Why did...", "Did the minister...").
-_QUESTION_OPENERS = frozenset(
-    """who whom whose what which when where why how do does did is are was were am can could
-    will would shall should may might must has have had""".split()  # noqa: SIM905
-)
-
-
-def _statement_before_question(unit: _Unit, text: str) -> _Unit:
-    """A question that follows a statement in the same sentence leaves the statement a claim:
-    "Unemployment rose to 7.1 percent in March – so why is the minister celebrating?" gives
-    the unit up to the dash. Any other unit comes back as it is."""
-    if not _is_question(text, unit.start, unit.end):
-        return unit
-    breaks = list(_CLAUSE_BREAK.finditer(text, unit.start, unit.end))
-    if not breaks:
-        return unit
-    end = breaks[-1].start()
-    tokens = [t for t in unit.tokens if t.idx + len(t) <= end]
-    words = [t for t in tokens if not (t.is_punct or t.is_space)]
-    if len(words) < 4 or words[0].lower_ in _QUESTION_OPENERS:
-        return unit
-    if not _has_finite_verb(tokens, unit.start, end):
-        return unit
-    return _Unit(unit.start, end, tokens, unit.root)
-
-
-def _is_question(text: str, start: int, end: int) -> bool:
-    return text[start:end].rstrip(" \"”’'").endswith("?")
-
-
-def _is_exclamation(text: str, start: int, end: int) -> bool:
-    return text[start:end].rstrip(" \"”’'").endswith("!")
-
-
-def _quote_pieces(unit: _Unit, index: _DocIndex) -> list[tuple[int, int, QuotePassage]]:
-    out = []
-    # Passages do not overlap, so the first that can reach the unit is found by bisection.
-    first = max(0, bisect_right(index.passage_starts, unit.start) - 1)
-    for p in index.long_passages[first:]:
-        if p.end <= unit.start:
-            continue
-        if p.start >= unit.end:
-            break
-        s, e = max(p.start, unit.start), min(p.end, unit.end)
-        while s < e and index.text[s] in ' \t“"':
-            s += 1
-        while e > s and index.text[e - 1] in _TRAILING_JUNK + '”"':
-            e -= 1
-        if _word_count(index.text, s, e) >= 3:
-            out.append((s, e, p))
-    return out
-
-
-def _quote_claim(start, end, passage, unit, index) -> ExtractedClaim | None:
-    text = index.text
-    if _is_question(text, start, end):
-        return None
-    speaker, cue = _quote_speaker(passage, index)
-    quantities = [q.quantity for q in index.quantities_in(start, end)]
-    times = _times_in(start, end, unit, index)
-    entities = _entities(start, end, index)
-    if (
-        not quantities
-        and not times
-        and not entities
-        and _opinion_only(unit.tokens, start, end)
-        and _word_count(text, start, end) < 12
-    ):
-        return None
-    return _make_claim(
-        index,
-        start,
-        end,
-        ClaimType.QUOTE,
-        quantities=quantities,
-        times=times,
-        speaker=speaker,
-        cue=cue,
-        entities=entities,
-    )
-
-
-def _quote_speaker(passage: QuotePassage, index: _DocIndex) -> tuple[str | None, str | None]:
-    """The speaker of a quotation: the frame around it, else the quote it continues."""
-    if passage.group in index.group_speakers:
-        return index.group_speakers[passage.group]
-    group = index.passage_groups[passage.group]
-    found: tuple[str | None, str | None] = (None, None)
-    for p in group:
-        found = _frame_for_span(p.start, p.end, index)
-        if found[0]:
-            break
-    if not found[0]:
-        found = _previous_quote_speaker(group[0], index)
-    index.group_speakers[passage.group] = found
-    return found
-
-
-def _frame_for_span(start: int, end: int, index: _DocIndex) -> tuple[str | None, str | None]:
-    """A speech verb outside the quote in the sentences it touches (or the one after)."""
-    doc = index.doc
-    text = index.text
-    first = doc.char_span(start, end, alignment_mode="expand")
-    if first is None:
-        return None, None
-    sent_start = index.sent_of(first.start).start
-    last_sent = index.sent_of(first.end - 1)
-    stop = last_sent.end
-    # "… the talks,” | he said." spaCy sometimes makes the frame its own sentence.
-    if stop < len(doc) and text.find("\n", last_sent.end_char, doc[stop].idx + 1) < 0:
-        stop = index.sent_of(stop).end
-    # A frame sits next to its quote: a window keeps run-on "sentences" cheap.
-    sent_start = max(sent_start, first.start - _FRAME_WINDOW)
-    stop = min(stop, first.end + _FRAME_WINDOW)
-    candidates = []
-    for token in doc[sent_start:stop]:
-        if token.idx >= start and token.idx < end:
-            continue
-        if index.in_long_quote(token.idx):
-            continue
-        if text.find("\n", min(token.idx, start), max(token.idx, end)) >= 0:
-            continue
-        if is_speech_verb(token):
-            subj = subject_of(token)
-            if subj is not None and not index.in_long_quote(subj.idx):
-                candidates.append((_distance(token.idx, start, end), subj, token.lemma_))
-        elif token.lower_ == "according":
-            src = according_to(token)
-            if src is not None:
-                candidates.append((_distance(token.idx, start, end), src, "according to"))
-    for _, subj, cue in sorted(candidates, key=lambda c: c[0]):
-        name = speaker_name(subj, index.memory)
-        if name:
-            return name, cue
-    return None, None
-
-
-def _distance(pos: int, start: int, end: int) -> int:
-    return start - pos if pos < start else pos - end
-
-
-def _previous_quote_speaker(passage: QuotePassage, index: _DocIndex):
-    """A quote paragraph with no frame continues the previous quote's speaker."""
-    para = index.paragraph_of(passage.start)
-    before = bisect_left(index.passage_starts, passage.start)
-    for p in reversed(index.long_passages[max(0, before - 20) : before]):
-        if p.group == passage.group:
-            continue
-        if para - index.paragraph_of(p.start) > 2:
-            break
-        known = index.group_speakers.get(p.group)
-        if known and known[0]:
-            return known
-    return None, None
-
-
-def _reported_speech_beside_quotes(unit: _Unit, index: _DocIndex) -> list[ExtractedClaim]:
-    """'…,” he said, adding that the government has agreed to send delegates.'"""
-    claims = []
-    for token in unit.tokens:
-        if not is_speech_verb(token) or index.in_long_quote(token.idx):
-            continue
-        for child in token.children:
-            if child.dep_ != "ccomp" or index.in_long_quote(child.idx):
-                continue
-            left = child.left_edge
-            if left.lower_ == "that" and left.dep_ == "mark":
-                left = left.nbor(1)
-            start = max(left.idx, unit.start)
-            right = child.right_edge
-            end = min(right.idx + len(right), unit.end)
-            if start < token.idx + len(token) or _word_count(index.text, start, end) < 4:
-                continue
-            if any(index.in_long_quote(t.idx) for t in child.subtree):
-                continue
-            subj = subject_of(token)
-            speaker = speaker_name(subj, index.memory) if subj is not None else None
-            claim = _make_claim(
-                index,
-                start,
-                end,
-                ClaimType.ATTRIBUTION,
-                quantities=[q.quantity for q in index.quantities_in(start, end)],
-                times=_times_in(start, end, unit, index),
-                speaker=speaker,
-                cue=token.lemma_,
-                entities=_entities(start, end, index),
-            )
-            if claim:
-                claims.append(claim)
-    return claims
-
-
-def _statement_claims(unit: _Unit, index: _DocIndex) -> list[ExtractedClaim]:
-    frame = _speech_frame(unit, index)
-    clauses = _split_clauses(unit, index, frame)
+def _statement_claims(unit: Unit, index: DocIndex) -> list[ExtractedClaim]:
+    frame = speech_frame(unit, index)
+    clauses = split_clauses(unit, index, frame)
     if clauses:
-        shared_times = _times_in(unit.start, unit.end, unit, index)
+        shared_times = times_in(unit.start, unit.end, unit, index)
         out = []
         for start, end, head in clauses:
             # Each clause keeps the sentence's source: "…, the United Nations said."
-            clause_frame = _Frame(frame.speaker, frame.cue, head) if frame else None
-            claim = _classify(unit, index, start, end, head, clause_frame, shared_times)
+            clause_frame = Frame(frame.speaker, frame.cue, head) if frame else None
+            claim = typed_claim(unit, index, start, end, head, clause_frame, shared_times)
             if claim:
                 out.append(claim)
         if out:
             return out
-    claim = _classify(unit, index, unit.start, unit.end, None, frame, None)
+    claim = typed_claim(unit, index, unit.start, unit.end, None, frame, None)
     return [claim] if claim else []
 
 
-@dataclass
-class _Frame:
-    speaker: str | None
-    cue: str
-    content_head: Token | None
-
-
-def _speech_frame(unit: _Unit, index: _DocIndex) -> _Frame | None:
-    """The sourcing of a statement: "according to X", or "X said (that) ..."."""
-    frames = []
-    for token in unit.tokens:
-        if token.lower_ == "according":
-            src = according_to(token)
-            if src is not None:
-                root = token.head
-                while root.dep_ != "ROOT" and root.head is not root:
-                    root = root.head
-                frames.append(_Frame(speaker_name(src, index.memory), "according to", root))
-            continue
-        if not is_speech_verb(token):
-            continue
-        content = next((c for c in token.children if c.dep_ in ("ccomp", "xcomp")), None)
-        if content is None and token.dep_ == "ROOT":
-            # "…, Lavrov said." parsed with the clause hanging off the verb.
-            content = next((c for c in token.children if c.dep_ in ("parataxis", "advcl")), None)
-        if content is None:
-            # "announced plans for the conference" reports an event, not speech.
-            continue
-        subj = subject_of(token)
-        if subj is None or subj.idx < max(unit.start, index.story_start):
-            continue
-        frames.append(_Frame(speaker_name(subj, index.memory), token.lemma_, content))
-    if not frames:
-        return None
-    best = next((f for f in frames if f.speaker), frames[0])
-    # "urged commuters to stay home and said the city would open…": any forecast counts.
-    forward = next(
-        (f for f in frames if f.content_head is not None and _is_prediction(f.content_head, f)),
-        None,
-    )
-    if forward is not None and forward is not best:
-        best = _Frame(best.speaker or forward.speaker, best.cue, forward.content_head)
-    return best
-
-
-def _main_verb(unit: _Unit) -> Token:
-    """The sentence root, or the highest word of the unit when the root lies outside it."""
-    root = unit.root if unit.root is not None else unit.tokens[0].sent.root
-    if unit.start <= root.idx < unit.end:
-        return root
-    for token in unit.tokens:
-        outside = token.head.idx < unit.start or token.head.idx >= unit.end
-        if (outside or token.head is token) and token.pos_ in ("VERB", "AUX"):
-            return token
-    return unit.tokens[0]
-
-
-def _split_clauses(
-    unit: _Unit, index: _DocIndex, frame: _Frame | None
-) -> list[tuple[int, int, Token]] | None:
-    """'More than 80,000 people have died and hundreds of thousands fled': two claims."""
-    root = _main_verb(unit)
-    if frame is not None:
-        if frame.content_head is None:
-            return None
-        root = frame.content_head
-    for conj in root.children:
-        if conj.dep_ != "conj" or conj.pos_ not in ("VERB", "AUX"):
-            continue
-        if not any(c.dep_ in ("nsubj", "nsubjpass") for c in conj.children):
-            continue
-        cc = next((c for c in root.children if c.dep_ == "cc" and c.i < conj.i), None)
-        if cc is None:
-            continue
-        first = (unit.start, cc.idx, root)
-        end = unit.end
-        if frame is not None and conj.right_edge.idx + len(conj.right_edge) <= unit.end:
-            end = conj.right_edge.idx + len(conj.right_edge)  # leave ", officials said" out
-        second = (max(conj.left_edge.idx, cc.idx + len(cc)), end, conj)
-        if all(index.quantities_in(s, e) for s, e, _ in (first, second)):
-            return [first, second]
-    return None
-
-
-def _classify(
-    unit: _Unit,
-    index: _DocIndex,
-    start: int,
-    end: int,
-    head: Token | None,
-    frame: _Frame | None,
-    shared_times: list[TimeRef] | None,
-) -> ExtractedClaim | None:
-    found_quantities = index.quantities_in(start, end)
-    quantities = [q.quantity for q in found_quantities]
-    times = _times_in(start, end, unit, index)
-    if not times and shared_times:
-        times = list(shared_times)
-    entities = _entities(start, end, index)
-    speaker = frame.speaker if frame else None
-    content_head = frame.content_head if frame else None
-    if content_head is None:
-        content_head = head or _main_verb(unit)
-    checkable = bool(quantities or times or _non_speaker_entities(entities, speaker))
-    # Names do not make an opinion checkable ("Silva is a brilliant player"), but a named
-    # source's stated position on named parties is a claim ("Moscow is hoping that…").
-    named_position = bool(frame and speaker and _non_speaker_entities(entities, speaker))
-    if not (quantities or times or named_position) and _opinion_only(unit.tokens, start, end):
-        return None
-    if not quantities and _is_exclamation(index.text, start, end):
-        return None
-    if _is_prediction(content_head, frame):
-        kind = ClaimType.PREDICTION
-    elif quantities:
-        kind = ClaimType.STATISTIC
-    elif frame is not None and (speaker or checkable):
-        kind = ClaimType.ATTRIBUTION
-    elif checkable and _has_finite_verb(unit.tokens, start, end):
-        kind = ClaimType.EVENT
-    else:
-        return None
-    if kind == ClaimType.PREDICTION and not (checkable or speaker):
-        return None
-    return _make_claim(
-        index,
-        start,
-        end,
-        kind,
-        quantities=quantities,
-        times=times,
-        speaker=speaker,
-        cue=frame.cue if frame else None,
-        entities=entities,
-        head=head,
-    )
-
-
-def _model_found_claim(unit: _Unit, index: _DocIndex) -> ExtractedClaim | None:
+def _model_found_claim(unit: Unit, index: DocIndex) -> ExtractedClaim | None:
     """A claim for a sentence the rules found nothing checkable in but the model rates
     check-worthy: reported speech if it has a source, a forecast if it looks ahead, else an
     event. (_claims_from_unit has checked it is a statement with a finite verb.)"""
-    frame = _speech_frame(unit, index)
-    head = frame.content_head if frame and frame.content_head is not None else _main_verb(unit)
-    if _is_prediction(head, frame):
+    frame = speech_frame(unit, index)
+    head = frame.content_head if frame and frame.content_head is not None else main_verb(unit)
+    if is_prediction(head, frame):
         kind = ClaimType.PREDICTION
     elif frame is not None:
         kind = ClaimType.ATTRIBUTION
     else:
         kind = ClaimType.EVENT
-    return _make_claim(
+    return make_claim(
         index,
         unit.start,
         unit.end,
         kind,
         quantities=[q.quantity for q in index.quantities_in(unit.start, unit.end)],
-        times=_times_in(unit.start, unit.end, unit, index),
+        times=times_in(unit.start, unit.end, unit, index),
         speaker=frame.speaker if frame else None,
         cue=frame.cue if frame else None,
-        entities=_entities(unit.start, unit.end, index),
+        entities=named_entities(unit.start, unit.end, index),
         head=head,
     )
-
-
-def _non_speaker_entities(entities: list[Entity], speaker: str | None) -> list[Entity]:
-    if not speaker:
-        return entities
-    return [e for e in entities if e.text not in speaker and speaker not in e.text]
-
-
-def _is_prediction(head: Token, frame: _Frame | None) -> bool:
-    if frame is not None and frame.cue in FORWARD_LOOKING_CUES:
-        return True
-    heads = [head]
-    if frame is not None:
-        # "said operations had been suspended and that it expected losses of $30m a week"
-        heads.extend(c for c in head.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"))
-    return any(_is_forward(h, frame) for h in heads)
-
-
-def _is_forward(head: Token, frame: _Frame | None) -> bool:
-    if head.lemma_.lower() in _FORWARD_LEMMAS:
-        return True
-    if frame is not None and head.lemma_ in ("expect", "anticipate"):
-        return True  # a source's reported expectation is a forecast
-    aux_words = _REPORTED_FUTURE_AUX if frame is not None else _FUTURE_AUX
-    for child in head.children:
-        if child.dep_ in ("aux", "auxpass") and child.lower_ in aux_words:
-            return True
-        if (
-            child.dep_ in ("xcomp", "ccomp")
-            and head.lemma_ in ("expect", "set", "plan", "go", "aim")
-            and (head.lemma_ != "go" or head.tag_ == "VBG")
-        ):
-            return True
-    return False
-
-
-def _has_finite_verb(tokens: list[Token], start: int, end: int) -> bool:
-    return any(
-        t.pos_ in ("VERB", "AUX") and t.tag_ in ("VBD", "VBZ", "VBP", "MD", "VBN")
-        for t in tokens
-        if start <= t.idx < end
-    )
-
-
-# "The best figures in the history of the port" measures against a record: checkable.
-_RECORD_FRAME = re.compile(
-    r"\b(?:in (?:the |its |their |our )?history|on record|since records began|of all time|"
-    r"ever recorded)\b",
-    re.I,
-)
-_SUPERLATIVES = frozenset({"best", "worst"})
-
-
-def _opinion_only(tokens: list[Token], start: int, end: int) -> bool:
-    """Words of judgement or feeling ("brilliant", "frustrated", "should"); "best" and
-    "worst" are not judgement when the stretch names the record they are measured against."""
-    words = [t for t in tokens if start <= t.idx < end]
-    record = None
-    for t in words:
-        if not (t.lower_ in _OPINION_WORDS or t.lemma_ in _OPINION_WORDS):
-            continue
-        if t.pos_ in _NOT_OPINION_POS:
-            continue
-        if t.lower_ in _SUPERLATIVES:
-            if record is None:
-                record = bool(_RECORD_FRAME.search(" ".join(w.text for w in words)))
-            if record:
-                continue
-        return True
-    return False
-
-
-def _entities(start: int, end: int, index: _DocIndex) -> list[Entity]:
-    return [Entity(e.text, e.label_) for e in index.entities_in(start, end)]
-
-
-def _times_in(start: int, end: int, unit: _Unit, index: _DocIndex) -> list[TimeRef]:
-    """Dates found once per Doc, resolved for the tense of this unit ("on Monday")."""
-    lo = bisect_left(index.time_starts, start)
-    hits = []
-    for found in index.times[lo:]:
-        if found.start >= end:
-            break
-        if found.end <= end:
-            hits.append(found)
-    if not hits:
-        return []
-    future = any(t.lower_ in _FUTURE_WORDS for t in unit.tokens)
-    out = []
-    for found in hits:
-        time_ref = resolve(found, index.reference, future=future)
-        out.append(_relation_from_syntax(time_ref, found.start, unit))
-    return out
-
-
-def _relation_from_syntax(time_ref: TimeRef, pos: int, unit: _Unit) -> TimeRef:
-    """'since fighting broke out … in March 2011': the clause's "since" governs the date."""
-    if time_ref.relation != "at":
-        return time_ref
-    token = next((t for t in unit.tokens if t.idx >= pos), None)
-    if token is None:
-        return time_ref
-    node = token
-    for _ in range(4):
-        node = node.head
-        for child in node.children:
-            if child.dep_ == "mark" and child.lower_ in ("since", "until", "till", "before"):
-                time_ref.relation = "since" if child.lower_ == "since" else "until"
-                return time_ref
-        if node.pos_ in ("VERB", "AUX") or node.head is node:
-            break
-    return time_ref
-
-
-def _make_claim(
-    index: _DocIndex,
-    start: int,
-    end: int,
-    kind: str,
-    *,
-    quantities: list[Quantity],
-    times: list[TimeRef],
-    speaker: str | None,
-    cue: str | None,
-    entities: list[Entity],
-    head: Token | None = None,
-) -> ExtractedClaim | None:
-    text = index.text
-    while start < end and text[start] in _LEADING_JUNK:
-        start += 1
-    while end > start and text[end - 1] in _TRAILING_JUNK:
-        end -= 1
-    if end - start > _MAX_CLAIM_CHARS:
-        end = start + _MAX_CLAIM_CHARS
-    if end <= start:
-        return None
-    _attach_units(index.quantities_in(start, end), index)
-    claim = ExtractedClaim(
-        text=text[start:end],
-        start=start,
-        end=end,
-        type=kind,
-        quantities=quantities,
-        times=times,
-        speaker=speaker,
-        cue=cue,
-        entities=entities,
-    )
-    claim.summary = summarise(claim, index.doc, head)
-    return claim
-
-
-def _attach_units(found: list[FoundQuantity], index: _DocIndex) -> None:
-    """A count's unit is the noun it counts: "80,000 people" -> people."""
-    if not found:
-        return
-    doc = index.doc
-    for fq in found:
-        q = fq.quantity
-        if q.unit:
-            continue
-        span = doc.char_span(fq.start, fq.end, alignment_mode="expand")
-        if span is None:
-            continue
-        last = span[-1]
-        head = last.head
-        if head.pos_ == "NOUN" and head.i > last.i and head.i - last.i <= 3:
-            q.unit = head.lower_
-        elif last.i + 1 < len(doc) and doc[last.i + 1].pos_ == "NOUN":
-            q.unit = doc[last.i + 1].lower_
-        elif last.i + 2 < len(doc) and doc[last.i + 1].lower_ == "of":
-            nxt = doc[last.i + 2]
-            if nxt.pos_ == "NOUN":
-                q.unit = nxt.lower_

@@ -1,0 +1,163 @@
+"""What kind of claim a stretch is, if any: prediction, statistic, attribution or event.
+
+Also the tests the rest of the engine shares: is it a question, an exclamation, a statement
+with a finite verb, an opinion (words of judgement with nothing to measure them against),
+a forecast.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Token
+
+from .claim import make_claim, named_entities, times_in
+from .speakers import FORWARD_LOOKING_CUES
+from .types import ClaimType, Entity, ExtractedClaim, TimeRef
+from .units import DocIndex, Frame, Unit, main_verb
+
+_FUTURE_AUX = frozenset({"will", "'ll", "’ll", "shall", "wo", "may", "might"})
+_REPORTED_FUTURE_AUX = _FUTURE_AUX | {"would", "could"}
+_FORWARD_LEMMAS = frozenset({"forecast", "predict", "pledge", "vow", "promise", "project"})
+_OPINION_WORDS = frozenset(
+    """think believe feel hope love hate wish like enjoy fear doubt great wonderful terrible
+    awful disappointing disappointed delighted happy sad proud amazing fantastic brilliant
+    beautiful shame pity excited thrilled sorry glad lovely horrible dreadful best worst
+    incredible exciting boring good bad nice should must ought deserve frustrated tired angry
+    upset worried furious heartbreaking heartbroken fair unfair unacceptable outrageous
+    shocking worrying disgraceful ridiculous""".split()  # noqa: SIM905 - easier to edit
+)
+_NOT_OPINION_POS = frozenset({"ADP", "SCONJ", "PROPN"})
+
+
+def typed_claim(
+    unit: Unit,
+    index: DocIndex,
+    start: int,
+    end: int,
+    head: Token | None,
+    frame: Frame | None,
+    shared_times: list[TimeRef] | None,
+) -> ExtractedClaim | None:
+    """The claim over start:end, typed by the first kind that fits; None for an opinion, an
+    exclamation without a figure, or a stretch with nothing checkable."""
+    found_quantities = index.quantities_in(start, end)
+    quantities = [q.quantity for q in found_quantities]
+    times = times_in(start, end, unit, index)
+    if not times and shared_times:
+        times = list(shared_times)
+    entities = named_entities(start, end, index)
+    speaker = frame.speaker if frame else None
+    content_head = frame.content_head if frame else None
+    if content_head is None:
+        content_head = head or main_verb(unit)
+    checkable = bool(quantities or times or _non_speaker_entities(entities, speaker))
+    # Names do not make an opinion checkable ("Silva is a brilliant player"), but a named
+    # source's stated position on named parties is a claim ("Moscow is hoping that…").
+    named_position = bool(frame and speaker and _non_speaker_entities(entities, speaker))
+    if not (quantities or times or named_position) and opinion_only(unit.tokens, start, end):
+        return None
+    if not quantities and is_exclamation(index.text, start, end):
+        return None
+    if is_prediction(content_head, frame):
+        kind = ClaimType.PREDICTION
+    elif quantities:
+        kind = ClaimType.STATISTIC
+    elif frame is not None and (speaker or checkable):
+        kind = ClaimType.ATTRIBUTION
+    elif checkable and has_finite_verb(unit.tokens, start, end):
+        kind = ClaimType.EVENT
+    else:
+        return None
+    if kind == ClaimType.PREDICTION and not (checkable or speaker):
+        return None
+    return make_claim(
+        index,
+        start,
+        end,
+        kind,
+        quantities=quantities,
+        times=times,
+        speaker=speaker,
+        cue=frame.cue if frame else None,
+        entities=entities,
+        head=head,
+    )
+
+
+def _non_speaker_entities(entities: list[Entity], speaker: str | None) -> list[Entity]:
+    if not speaker:
+        return entities
+    return [e for e in entities if e.text not in speaker and speaker not in e.text]
+
+
+def is_prediction(head: Token, frame: Frame | None) -> bool:
+    if frame is not None and frame.cue in FORWARD_LOOKING_CUES:
+        return True
+    heads = [head]
+    if frame is not None:
+        # "said operations had been suspended and that it expected losses of $30m a week"
+        heads.extend(c for c in head.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"))
+    return any(_is_forward(h, frame) for h in heads)
+
+
+def _is_forward(head: Token, frame: Frame | None) -> bool:
+    if head.lemma_.lower() in _FORWARD_LEMMAS:
+        return True
+    if frame is not None and head.lemma_ in ("expect", "anticipate"):
+        return True  # a source's reported expectation is a forecast
+    aux_words = _REPORTED_FUTURE_AUX if frame is not None else _FUTURE_AUX
+    for child in head.children:
+        if child.dep_ in ("aux", "auxpass") and child.lower_ in aux_words:
+            return True
+        if (
+            child.dep_ in ("xcomp", "ccomp")
+            and head.lemma_ in ("expect", "set", "plan", "go", "aim")
+            and (head.lemma_ != "go" or head.tag_ == "VBG")
+        ):
+            return True
+    return False
+
+
+def has_finite_verb(tokens: list[Token], start: int, end: int) -> bool:
+    return any(
+        t.pos_ in ("VERB", "AUX") and t.tag_ in ("VBD", "VBZ", "VBP", "MD", "VBN")
+        for t in tokens
+        if start <= t.idx < end
+    )
+
+
+# "The best figures in the history of the port" measures against a record: checkable.
+_RECORD_FRAME = re.compile(
+    r"\b(?:in (?:the |its |their |our )?history|on record|since records began|of all time|"
+    r"ever recorded)\b",
+    re.I,
+)
+_SUPERLATIVES = frozenset({"best", "worst"})
+
+
+def opinion_only(tokens: list[Token], start: int, end: int) -> bool:
+    """Words of judgement or feeling ("brilliant", "frustrated", "should"); "best" and
+    "worst" are not judgement when the stretch names the record they are measured against."""
+    words = [t for t in tokens if start <= t.idx < end]
+    record = None
+    for t in words:
+        if not (t.lower_ in _OPINION_WORDS or t.lemma_ in _OPINION_WORDS):
+            continue
+        if t.pos_ in _NOT_OPINION_POS:
+            continue
+        if t.lower_ in _SUPERLATIVES:
+            if record is None:
+                record = bool(_RECORD_FRAME.search(" ".join(w.text for w in words)))
+            if record:
+                continue
+        return True
+    return False
+
+
+def is_question(text: str, start: int, end: int) -> bool:
+    return text[start:end].rstrip(" \"”’'").endswith("?")
+
+
+def is_exclamation(text: str, start: int, end: int) -> bool:
+    return text[start:end].rstrip(" \"”’'").endswith("!")

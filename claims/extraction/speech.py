@@ -1,0 +1,222 @@
+"""Who said it: quotations and their speakers, speech frames, and reported speech.
+
+A quotation becomes a `quote` claim over the quoted words, its speaker taken from a speech
+verb beside it or from the quotation it continues. Reported speech beside a quotation ("…,"
+he said, adding that …) is an `attribution` claim of its own. A statement's speech frame
+("X said (that) …", "according to X") gives any other claim its source.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+
+from .claim import TRAILING_JUNK, make_claim, named_entities, times_in
+from .classify import is_prediction, is_question, opinion_only
+from .quotes import QuotePassage
+from .speakers import according_to, is_speech_verb, speaker_name, subject_of
+from .types import ClaimType, ExtractedClaim
+from .units import DocIndex, Frame, Unit, word_count
+
+_FRAME_WINDOW = 40  # tokens either side of a quotation searched for its speech verb
+
+
+def quote_pieces(unit: Unit, index: DocIndex) -> list[tuple[int, int, QuotePassage]]:
+    """The unit's quoted words, marks trimmed, in quotations long enough to be speech."""
+    out = []
+    # Passages do not overlap, so the first that can reach the unit is found by bisection.
+    first = max(0, bisect_right(index.passage_starts, unit.start) - 1)
+    for p in index.long_passages[first:]:
+        if p.end <= unit.start:
+            continue
+        if p.start >= unit.end:
+            break
+        s, e = max(p.start, unit.start), min(p.end, unit.end)
+        while s < e and index.text[s] in ' \t“"':
+            s += 1
+        while e > s and index.text[e - 1] in TRAILING_JUNK + '”"':
+            e -= 1
+        if word_count(index.text, s, e) >= 3:
+            out.append((s, e, p))
+    return out
+
+
+def quote_claim(
+    start: int, end: int, passage: QuotePassage, unit: Unit, index: DocIndex
+) -> ExtractedClaim | None:
+    """A `quote` claim with its speaker; None for a quoted question, or for a short quoted
+    opinion with nothing checkable in it."""
+    text = index.text
+    if is_question(text, start, end):
+        return None
+    speaker, cue = _quote_speaker(passage, index)
+    quantities = [q.quantity for q in index.quantities_in(start, end)]
+    times = times_in(start, end, unit, index)
+    entities = named_entities(start, end, index)
+    if (
+        not quantities
+        and not times
+        and not entities
+        and opinion_only(unit.tokens, start, end)
+        and word_count(text, start, end) < 12
+    ):
+        return None
+    return make_claim(
+        index,
+        start,
+        end,
+        ClaimType.QUOTE,
+        quantities=quantities,
+        times=times,
+        speaker=speaker,
+        cue=cue,
+        entities=entities,
+    )
+
+
+def _quote_speaker(passage: QuotePassage, index: DocIndex) -> tuple[str | None, str | None]:
+    """The speaker of a quotation: the frame around it, else the quote it continues."""
+    if passage.group in index.group_speakers:
+        return index.group_speakers[passage.group]
+    group = index.passage_groups[passage.group]
+    found: tuple[str | None, str | None] = (None, None)
+    for p in group:
+        found = _frame_for_span(p.start, p.end, index)
+        if found[0]:
+            break
+    if not found[0]:
+        found = _previous_quote_speaker(group[0], index)
+    index.group_speakers[passage.group] = found
+    return found
+
+
+def _frame_for_span(start: int, end: int, index: DocIndex) -> tuple[str | None, str | None]:
+    """A speech verb outside the quote in the sentences it touches (or the one after)."""
+    doc = index.doc
+    text = index.text
+    first = doc.char_span(start, end, alignment_mode="expand")
+    if first is None:
+        return None, None
+    sent_start = index.sent_of(first.start).start
+    last_sent = index.sent_of(first.end - 1)
+    stop = last_sent.end
+    # "… the talks,” | he said." spaCy sometimes makes the frame its own sentence.
+    if stop < len(doc) and text.find("\n", last_sent.end_char, doc[stop].idx + 1) < 0:
+        stop = index.sent_of(stop).end
+    # A frame sits next to its quote: a window keeps run-on "sentences" cheap.
+    sent_start = max(sent_start, first.start - _FRAME_WINDOW)
+    stop = min(stop, first.end + _FRAME_WINDOW)
+    candidates = []
+    for token in doc[sent_start:stop]:
+        if token.idx >= start and token.idx < end:
+            continue
+        if index.in_long_quote(token.idx):
+            continue
+        if text.find("\n", min(token.idx, start), max(token.idx, end)) >= 0:
+            continue
+        if is_speech_verb(token):
+            subj = subject_of(token)
+            if subj is not None and not index.in_long_quote(subj.idx):
+                candidates.append((_distance(token.idx, start, end), subj, token.lemma_))
+        elif token.lower_ == "according":
+            src = according_to(token)
+            if src is not None:
+                candidates.append((_distance(token.idx, start, end), src, "according to"))
+    for _, subj, cue in sorted(candidates, key=lambda c: c[0]):
+        name = speaker_name(subj, index.memory)
+        if name:
+            return name, cue
+    return None, None
+
+
+def _distance(pos: int, start: int, end: int) -> int:
+    return start - pos if pos < start else pos - end
+
+
+def _previous_quote_speaker(passage: QuotePassage, index: DocIndex):
+    """A quote paragraph with no frame continues the previous quote's speaker."""
+    para = index.paragraph_of(passage.start)
+    before = bisect_left(index.passage_starts, passage.start)
+    for p in reversed(index.long_passages[max(0, before - 20) : before]):
+        if p.group == passage.group:
+            continue
+        if para - index.paragraph_of(p.start) > 2:
+            break
+        known = index.group_speakers.get(p.group)
+        if known and known[0]:
+            return known
+    return None, None
+
+
+def reported_speech_beside_quotes(unit: Unit, index: DocIndex) -> list[ExtractedClaim]:
+    """'…,” he said, adding that the government has agreed to send delegates.'"""
+    claims = []
+    for token in unit.tokens:
+        if not is_speech_verb(token) or index.in_long_quote(token.idx):
+            continue
+        for child in token.children:
+            if child.dep_ != "ccomp" or index.in_long_quote(child.idx):
+                continue
+            left = child.left_edge
+            if left.lower_ == "that" and left.dep_ == "mark":
+                left = left.nbor(1)
+            start = max(left.idx, unit.start)
+            right = child.right_edge
+            end = min(right.idx + len(right), unit.end)
+            if start < token.idx + len(token) or word_count(index.text, start, end) < 4:
+                continue
+            if any(index.in_long_quote(t.idx) for t in child.subtree):
+                continue
+            subj = subject_of(token)
+            speaker = speaker_name(subj, index.memory) if subj is not None else None
+            claim = make_claim(
+                index,
+                start,
+                end,
+                ClaimType.ATTRIBUTION,
+                quantities=[q.quantity for q in index.quantities_in(start, end)],
+                times=times_in(start, end, unit, index),
+                speaker=speaker,
+                cue=token.lemma_,
+                entities=named_entities(start, end, index),
+            )
+            if claim:
+                claims.append(claim)
+    return claims
+
+
+def speech_frame(unit: Unit, index: DocIndex) -> Frame | None:
+    """The sourcing of a statement: "according to X", or "X said (that) ..."."""
+    frames = []
+    for token in unit.tokens:
+        if token.lower_ == "according":
+            src = according_to(token)
+            if src is not None:
+                root = token.head
+                while root.dep_ != "ROOT" and root.head is not root:
+                    root = root.head
+                frames.append(Frame(speaker_name(src, index.memory), "according to", root))
+            continue
+        if not is_speech_verb(token):
+            continue
+        content = next((c for c in token.children if c.dep_ in ("ccomp", "xcomp")), None)
+        if content is None and token.dep_ == "ROOT":
+            # "…, Lavrov said." parsed with the clause hanging off the verb.
+            content = next((c for c in token.children if c.dep_ in ("parataxis", "advcl")), None)
+        if content is None:
+            # "announced plans for the conference" reports an event, not speech.
+            continue
+        subj = subject_of(token)
+        if subj is None or subj.idx < max(unit.start, index.story_start):
+            continue
+        frames.append(Frame(speaker_name(subj, index.memory), token.lemma_, content))
+    if not frames:
+        return None
+    best = next((f for f in frames if f.speaker), frames[0])
+    # "urged commuters to stay home and said the city would open…": any forecast counts.
+    forward = next(
+        (f for f in frames if f.content_head is not None and is_prediction(f.content_head, f)),
+        None,
+    )
+    if forward is not None and forward is not best:
+        best = Frame(best.speaker or forward.speaker, best.cue, forward.content_head)
+    return best
