@@ -3,36 +3,17 @@ names other code reaches it by."""
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
 from claims.extraction import engine, extract_claims, scoring
+from tests.test_architecture import import_graph
 
 # engine.py's docstring promises this order to a reader; a module may import only those
 # before it, which also keeps the engine free of import cycles.
 STEPS = ["units", "claim", "classify", "clauses", "speech", "engine"]
-PACKAGE = Path(engine.__file__).parent
 
 
 def _steps_imported_by(step: str) -> set[str]:
-    tree = ast.parse((PACKAGE / f"{step}.py").read_text(encoding="utf-8"))
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            name = node.module or ""
-            if node.level == 0 and name.startswith("claims.extraction."):
-                name = name.removeprefix("claims.extraction.")
-            elif node.level != 1:
-                continue
-            found |= {name.split(".")[0]} & set(STEPS)
-            if not name:  # "from . import speech"
-                found |= {alias.name for alias in node.names} & set(STEPS)
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                parts = alias.name.split(".")
-                if parts[:2] == ["claims", "extraction"] and len(parts) > 2:
-                    found |= {parts[2]} & set(STEPS)
-    return found
+    imported = import_graph()[f"claims.extraction.{step}"]
+    return {name.removeprefix("claims.extraction.") for name in imported} & set(STEPS)
 
 
 def test_each_step_imports_only_the_steps_before_it():
