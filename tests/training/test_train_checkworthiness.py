@@ -3,51 +3,19 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from claims.extraction import train_checkworthiness as train
+from claims.extraction import checkworthiness as cw
+from training import train_checkworthiness as train
+from training.lexical import raw_probabilities
 
-
-def _data(groups: list[str]) -> train.Data:
-    texts = [
-        "Unemployment fell to 3.5 percent in 2019 across the whole country.",
-        "I think we are doing a great job for the people of this nation.",
-        "The deficit tripled since this administration took office in January.",
-        "Thank you very much, it is a pleasure to be here with you tonight.",
-    ]
-    return train.Data(texts, np.array([1, 0, 1, 0], dtype=np.int8), groups, ["t"] * 4)
-
-
-def test_teacher_logits_round_trip_and_lookup(tmp_path) -> None:
-    path = tmp_path / "teacher.npz"
-    train.save_teacher_logits(path, ["a b c", "d e f", "a b c"], np.array([2.0, -1.0, 9.0]))
-    table = train.load_teacher_logits(path)
-    assert len(table) == 2  # a repeated sentence keeps its first logit
-    probs = train.teacher_probabilities(["d e f", "a b c"], table)
-    assert probs == pytest.approx([1 / (1 + np.exp(1.0)), 1 / (1 + np.exp(-2.0))])
-    with pytest.raises(SystemExit, match="1 sentences have no teacher logit"):
-        train.teacher_probabilities(["a b c", "never labelled"], table)
-
-
-def test_shipped_teacher_file_is_a_clean_table() -> None:
-    with np.load(train.TEACHER_PATH, allow_pickle=False) as z:
-        keys, logits = z["keys"], z["logits"]
-    assert len(keys) == len(logits) > 100_000
-    assert np.all(keys[1:] > keys[:-1])  # sorted, unique
-    assert np.isfinite(logits).all()
-    # Both classes are represented: a teacher that says one thing teaches nothing.
-    assert 0.2 < float((logits > 0).mean()) < 0.8
-
-
-def test_held_out_debates_leave_no_variant_and_do_not_change_the_others(nlp) -> None:
-    data = _data(["d1", "d2", "d1", "d3"])
-    tagged, by_pos = train._tagged(data, nlp)
-    everything = train.augment(data, tagged, by_pos, seed=7, held_out=set())
-    without_d1 = train.augment(data, tagged, by_pos, seed=7, held_out={"d1"})
-    assert everything == train.augment(data, tagged, by_pos, seed=7, held_out=set())
-    assert set(without_d1) < set(everything)
-    assert len(everything) - len(without_d1) == 4  # two variants of each d1 sentence
-    assert train.augment(data, tagged, by_pos, seed=8, held_out=set()) != everything
+TEXTS = [
+    "Unemployment fell to 3.5 percent in 2019, the Bureau of Labor Statistics said.",
+    "I think we are doing a great job for the people of this nation.",
+    "The deficit tripled to $1.2 trillion since this administration took office.",
+    "Thank you very much, it is a pleasure to be here with you tonight.",
+    "According to the census, 40 million Americans live in poverty.",
+    "We must stand together and we will win this election.",
+]
 
 
 def test_the_student_follows_its_soft_targets() -> None:
@@ -61,3 +29,20 @@ def test_the_student_follows_its_soft_targets() -> None:
         return float(clf.predict_proba(feat.transform(texts[:1]))[0, 1])
 
     assert p_first(0.9) > 0.8 > 0.2 > p_first(0.1)
+
+
+def test_an_exported_student_scores_at_run_time_as_scikit_learn_does(tmp_path) -> None:
+    # Training fits scikit-learn on the scorer's featurisation; the engine scores with numpy.
+    # If the two ever read a sentence differently, the shipped model means something else.
+    cfg = train.Config(min_df_word=1, min_df_char=1)
+    feat = train.Featurizer(cfg)
+    clf = train.fit_student(feat, TEXTS, np.array([0.9, 0.1, 0.8, 0.05, 0.9, 0.2]), cfg)
+    path = train.export(feat, clf, 0.4, {"seed": train.SEED}, tmp_path)
+    model = cw.load_model(path)
+    unseen = ["Prices rose 7 percent last year, the report said.", "I love you all, thank you."]
+    ref = clf.predict_proba(feat.transform(TEXTS + unseen))[:, 1]
+    assert np.allclose(raw_probabilities(TEXTS + unseen, model), ref, atol=1e-5)
+    assert model.threshold == 0.4
+    # The shipped scorer's rescaled scores come from the same probabilities.
+    scores = [s for s, _ in cw.score_sentences(unseen, model)]
+    assert scores == [cw.rescale(p, 0.4) for p in raw_probabilities(unseen, model)]
