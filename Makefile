@@ -6,8 +6,9 @@ INSTALLED := $(VENV)/.installed
 # Compiles a lock from a .in file: every package of the tree pinned with the hashes of all
 # its files, for every OS (a laptop may be a Mac). uv keeps the pins and hashes already in
 # the output file, so only a change to the .in files changes a lock, never a new release.
-LOCK := $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
-	--custom-compile-command "make lock"
+# --no-config: a developer's own uv.toml must not make their lock differ from CI's.
+LOCK := $(VENV)/bin/uv pip compile --quiet --no-config --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock"
 
 .PHONY: install run test lint format lock lock-check bench clean
 

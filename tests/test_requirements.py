@@ -24,7 +24,7 @@ def read_lock(name: str) -> dict[str, tuple[str, list[str]]]:
     pins: dict[str, tuple[str, list[str]]] = {}
     current: list[str] = []
     for line in (ROOT / name).read_text(encoding="utf-8").splitlines():
-        if line.startswith("#") or line.lstrip().startswith("#") or not line.strip():
+        if not line.strip() or line.lstrip().startswith("#"):
             continue
         if line.startswith(" "):
             current.extend(re.findall(r"--hash=(\S+)", line))
