@@ -8,12 +8,12 @@ Labels: ClaimBuster ``groundtruth.csv`` + ``crowdsourced.csv`` (US presidential 
 1960-2016), ``Verdict == 1`` (check-worthy factual sentence) vs the rest.
 
 The shipped model is a *distilled* one. A fine-tuned MiniLM sentence encoder (the teacher,
-``train_teacher.py``: torch, 22 M parameters, ~6 ms a sentence) judges check-worthiness far
-better than any bag of n-grams, but costs twice spaCy's own parse, which the extraction
-path cannot afford. So the teacher's probabilities are used as soft targets for the cheap
-model that runs in production -- logistic regression over word + character n-grams + surface
-cues (numpy only, ~0.4 ms a sentence) -- on the ClaimBuster sentences and on a *transfer
-set*: reworded ClaimBuster sentences (words dropped or swapped for others of the same part
+``train_teacher.py``: torch, 22 M parameters) judges check-worthiness far better than any
+bag of n-grams, but costs more than spaCy's own parse, which the extraction path cannot
+afford (timings in docs/checkworthiness.md). So the teacher's probabilities are used as soft
+targets for the cheap model that runs in production -- logistic regression over word +
+character n-grams + surface cues, numpy only -- on the ClaimBuster sentences and on a
+*transfer set*: reworded ClaimBuster sentences (words dropped or swapped for others of the same part
 of speech, or a stretch cut out) and unlabelled news sentences from a corpus (the BBC
 articles). The teacher's logits for every sentence it judged are kept in
 ``training/data/checkworthiness-teacher.npz`` (keyed by a hash of the text), so retraining the

@@ -5,8 +5,8 @@
         --corpus /work/shared/corpus/bbc_news.jsonl --out claims/extraction/models/
 
 Needs torch (``training/requirements.txt``) to train; the exported model needs numpy only.
-About 11 minutes on 2 CPUs (one net): 2 to rebuild the transfer set, 4 to parse the
-223,000 sentences in two processes, 4 to train.
+It rebuilds the transfer set, parses every sentence in two processes, then trains (how long
+each step takes: docs/checkworthiness.md, "Retrain").
 
 Same data, split and teacher as the lexical model (``datasets.py``): the ClaimBuster
 sentences outside the five held-out debates, with targets half label, half teacher, and the
@@ -65,9 +65,9 @@ class Config:
     dropout: float = 0.1
     alpha: float = ALPHA
     # Nets trained from different seeds; their logits are averaged if that gives a better
-    # held-out average precision than the first net alone. One by default: three raised
-    # held-out AP from 0.8030 to 0.8054 but took scoring from 0.15 to 0.27 ms a sentence,
-    # which the extraction throughput budget cannot spare (docs/checkworthiness.md).
+    # held-out average precision than the first net alone. One by default: three raised it
+    # a little but nearly doubled the scoring time, which the extraction throughput budget
+    # cannot spare (the figures: docs/checkworthiness.md).
     seeds: tuple[int, ...] = (SEED,)
 
 

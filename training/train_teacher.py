@@ -11,8 +11,8 @@ pooling, one linear unit, binary cross-entropy, 2 epochs, AdamW 5e-5, batch 32, 
 Then it writes its logit for every ClaimBuster sentence and every transfer-set sentence to
 ``training/data/checkworthiness-teacher.npz``, which is all the student's training needs.
 
-About 25 minutes to train and 15 to label on 2 CPUs. Never imported at run time; torch is a
-training dependency only.
+The slowest step of training (docs/checkworthiness.md, "Retrain", says how slow). Never
+imported at run time; torch is a training dependency only.
 """
 
 from __future__ import annotations

@@ -144,7 +144,7 @@ _blas_limited = False
 def _one_blas_thread() -> None:
     """Keep numpy's BLAS to one thread in a process that runs the parse model: extraction
     scales by processes (one Celery pool child per core), and BLAS threads in each child
-    fight over the same cores and spin -- two workers ran 1.30-1.34 x one worker with them."""
+    fight over the same cores and spin (measured in docs/benchmarks.md)."""
     global _blas_limited
     if not _blas_limited:
         threadpool_limits(limits=1, user_api="blas")
