@@ -3,7 +3,7 @@
 ``score_docs(spans)`` -- the engine's call -- returns, for each spaCy Span or Doc,
 ``(score, reasons)`` from two models: the *lexical model* here (word + character n-gram
 TF-IDF and surface cues, logistic regression, distilled from a fine-tuned MiniLM teacher:
-see train_checkworthiness.py) on the sentence's text, and the *parse model*
+see training/train_checkworthiness.py) on the sentence's text, and the *parse model*
 (``parse_model.py``) on the tokens spaCy already parsed. Their logits are added with a
 weight chosen on held-out ClaimBuster debates. ``score_sentences(["..."])`` scores plain
 text with the lexical model alone (no spaCy needed).
@@ -20,9 +20,9 @@ text with the lexical model alone (no spaCy needed).
   comes from the models.
 
 Each model is a single ``.npz`` of plain arrays loaded with ``allow_pickle=False``, so
-loading it executes no code. The featurisation below is the one the training script uses
-(it passes these analyzers to scikit-learn), so training and inference cannot drift apart;
-scikit-learn is NOT needed at run time, only numpy.
+loading it executes no code. The featurisation below is the one training uses (it passes
+these functions to scikit-learn: ``training/lexical.py``), so training and inference cannot
+drift apart; scikit-learn is NOT needed at run time, only numpy.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ logger = logging.getLogger(__name__)
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "checkworthiness.npz"
 
 # --------------------------------------------------------------------------------------------
-# Featurisation (shared with train_checkworthiness.py)
+# Featurisation (shared with training/lexical.py)
 # --------------------------------------------------------------------------------------------
 
 _DIGIT = re.compile(r"\d")
@@ -189,18 +189,12 @@ def _cue_features_from_scan(text: str, scan: _Scan) -> list[str]:
     return feats
 
 
-def cue_features(text: str) -> list[str]:
-    """Binary surface cues (the same ones that produce the human-readable reasons)."""
-    return _cue_features_from_scan(text, _scan(text))
-
-
 def _proper_nouns(text: str) -> list[str]:
     """Capitalised word runs not at the start of the sentence: a cheap proxy for names."""
     return [m for m in _PROPER.findall(text) if m not in _NOT_PROPER]
 
 
 BLOCKS = ("word", "char", "cue")
-ANALYZERS = {"word": word_features, "char": char_features, "cue": cue_features}
 
 # --------------------------------------------------------------------------------------------
 # Model loading and scoring
@@ -327,12 +321,6 @@ def _sigmoid(z: float) -> float:
 
 def _probability(m: _Model, text: str, scan: _Scan) -> float:
     return _sigmoid(_logit(m, text, scan))
-
-
-def raw_probabilities(sentences: Sequence[str], model: _Model | None = None) -> list[float]:
-    """Un-rescaled logistic-regression probabilities (for evaluation and calibration)."""
-    m = model or get_model()
-    return [_probability(m, text, _scan(text)) for text in sentences]
 
 
 def rescale(p: float, threshold: float) -> float:

@@ -8,11 +8,11 @@ word's norm: the sentence's structure, which n-grams do not see. It costs a few 
 products per article, because the expensive part, the parse, is already paid for by
 extraction.
 
-Architecture (trained in torch by ``train_parse_model.py``, exported as plain arrays):
-token features -> linear + ReLU (width ``H``) -> residual 3-wide convolutions (+ ReLU) ->
-max and mean over the sentence's tokens -> linear + ReLU -> one logit. The label embedding
-tables are multiplied into the first layer's weights at load time, so for them the first
-layer is a lookup and a sum per token.
+Architecture (trained in torch by ``training/train_parse_model.py``, exported as plain
+arrays): token features -> linear + ReLU (width ``H``) -> residual 3-wide convolutions
+(+ ReLU) -> max and mean over the sentence's tokens -> linear + ReLU -> one logit. The
+label embedding tables are multiplied into the first layer's weights at load time, so for
+them the first layer is a lookup and a sum per token.
 
 All the sentences given in one call are run together: their tokens are stacked into one
 matrix, the convolution's neighbours are zeroed at each sentence's edges (as the padding
@@ -144,7 +144,7 @@ _blas_limited = False
 def _one_blas_thread() -> None:
     """Keep numpy's BLAS to one thread in a process that runs the parse model: extraction
     scales by processes (one Celery pool child per core), and BLAS threads in each child
-    fight over the same cores and spin -- two workers ran 1.30-1.34 x one worker with them."""
+    fight over the same cores and spin (measured in docs/benchmarks.md)."""
     global _blas_limited
     if not _blas_limited:
         threadpool_limits(limits=1, user_api="blas")

@@ -111,29 +111,3 @@ def test_score_docs_reasons_name_entities_and_lexical_scores_match_text(nlp) -> 
     assert "names an organisation 'Exxon'" in both_reasons
     assert "names an organisation 'Exxon'" in reasons
     assert "contains a figure '$2 billion'" in reasons
-
-
-def test_the_evaluation_command_reports_f1_through_extract_claims(tmp_path, capsys):
-    from claims.extraction.evaluate_checkworthiness import main
-
-    rows = [
-        ("Unemployment fell to 3.5 percent in 2019.", "Yes"),
-        ("The city raised fares by 12 percent in 2023.", "Yes"),
-        ("Why did so many buildings fail?", "Yes"),  # a question: never a claim
-        ("Silva is a brilliant player.", "No"),
-        ("Thank you very much.", "No"),
-    ]
-    tsv = tmp_path / "dev-test.tsv"
-    tsv.write_text(
-        "Sentence_id\tText\tclass_label\n"
-        + "".join(f"{i}\t{text}\t{label}\n" for i, (text, label) in enumerate(rows)),
-        encoding="utf-8",
-    )
-    main(["--checkthat", str(tsv)])
-    out = capsys.readouterr().out
-    assert "CheckThat dev-test: 5 sentences, 3 Yes" in out
-    (line,) = [ln for ln in out.splitlines() if ln.startswith("through extract_claims")]
-    assert line.endswith("P 1.000  R 0.667  F1 0.800")
-    with pytest.raises(SystemExit):
-        main(["--checkthat", str(tsv), "--opinion-bars"])  # the bars need ClaimBuster
-    assert "--opinion-bars needs --claimbuster" in capsys.readouterr().err

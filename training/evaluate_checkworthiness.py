@@ -1,6 +1,6 @@
 """Evaluate the shipped check-worthiness model on CheckThat 2024 (English) dev-test.
 
-    python -m claims.extraction.evaluate_checkworthiness \
+    python -m training.evaluate_checkworthiness \
         --checkthat /work/shared/data/checkthat2024/dev-test.tsv \
         --claimbuster /work/shared/data/claimbuster
 
@@ -28,7 +28,6 @@ This file is the test set: nothing here feeds back into training or hyper-parame
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import platform
 import time
@@ -37,24 +36,11 @@ from pathlib import Path
 import numpy as np
 
 from claims.extraction import checkworthiness as cw
+from training.datasets import load_checkthat, load_claimbuster, validation_debates
+from training.lexical import raw_probabilities
+from training.metrics import prf
 
 NUMBER_ENTS = {"CARDINAL", "PERCENT", "MONEY", "QUANTITY"}
-
-
-def load_checkthat(path: Path | str) -> tuple[list[str], np.ndarray]:
-    texts, labels = [], []
-    with open(path, newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh, delimiter="\t"):
-            texts.append(row["Text"].strip())
-            labels.append(1 if row["class_label"].strip().lower() == "yes" else 0)
-    return texts, np.array(labels, dtype=np.int8)
-
-
-def prf(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
-    tp = int(((pred == 1) & (y == 1)).sum())
-    p = tp / max(int(pred.sum()), 1)
-    r = tp / max(int(y.sum()), 1)
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
 def _line(name: str, y: np.ndarray, pred: np.ndarray) -> str:
@@ -79,7 +65,6 @@ def opinion_bars(claimbuster: Path, nlp, bars=(None, 0.5, 0.6, 0.7, 0.8, 0.9)) -
     """F1 through the engine on the held-out debates for each OPINION_BAR (None: words of
     judgement keep the model out, as before the bar existed)."""
     from claims.extraction import engine
-    from claims.extraction.train_checkworthiness import load_claimbuster, validation_debates
 
     data = load_claimbuster(claimbuster)
     held_out = validation_debates(data)
@@ -101,8 +86,6 @@ def opinion_bars(claimbuster: Path, nlp, bars=(None, 0.5, 0.6, 0.7, 0.8, 0.9)) -
 def tfidf_lr_baseline(texts: list[str], claimbuster: Path, file: str) -> np.ndarray:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-
-    from claims.extraction.train_checkworthiness import load_claimbuster
 
     data = load_claimbuster(claimbuster, files=(file,))
     vec = TfidfVectorizer(ngram_range=(1, 2))
@@ -166,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     ensemble = cw.get_ensemble()
     combined = np.array([s for s, _ in cw.score_docs(docs, ensemble)])
     model = cw.get_model()  # the shipped models, as the engine runs them
-    lexical = np.array([cw.rescale(p, model.threshold) for p in cw.raw_probabilities(texts, model)])
+    lexical = np.array([cw.rescale(p, model.threshold) for p in raw_probabilities(texts, model)])
     rows = [("lexical model alone", lexical)]
     if ensemble is not None:
         rows.insert(0, (f"lexical + parse model (weight {ensemble.weight:.1f})", combined))

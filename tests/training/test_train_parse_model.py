@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from claims.extraction import parse_model as pm
-from claims.extraction import train_parse_model as train
+from training import train_parse_model as train
 
 from .conftest import MODEL
 
