@@ -87,10 +87,12 @@ def fetch(
     body: bytes | None = None,
     max_bytes: int | None = None,
     follow_redirects: bool = True,
+    read_body: bool = True,
 ) -> Fetched:
     """Fetch ``url`` within the desk's bounds; raises FetchError (RefusedAddress for a
     forbidden address). Any HTTP status is returned, redirects followed unless told not
-    to; ``raise_for_status`` turns 4xx/5xx into FetchError."""
+    to; ``raise_for_status`` turns 4xx/5xx into FetchError. ``read_body=False`` reads
+    only the status and headers (a webhook receiver's answer)."""
     max_bytes = settings.NEWSFACTS_FETCH_MAX_BYTES if max_bytes is None else max_bytes
     deadline = time.monotonic() + settings.NEWSFACTS_FETCH_TOTAL_TIMEOUT
     for _ in range(settings.NEWSFACTS_FETCH_MAX_REDIRECTS + 1):
@@ -104,7 +106,9 @@ def fetch(
                     url=url,
                     status=response.status,
                     headers={k.lower(): v for k, v in response.headers.items()},
-                    body=_read_bounded(response, url=url, max_bytes=max_bytes, deadline=deadline),
+                    body=_read_bounded(response, url=url, max_bytes=max_bytes, deadline=deadline)
+                    if read_body
+                    else b"",
                 )
         finally:
             response.release_conn()
