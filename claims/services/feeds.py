@@ -230,7 +230,11 @@ def page_imports_create(
 
 
 def page_import_send(*, page_id: int) -> bool:
-    return _send(IMPORT_PAGE, page_id)
+    if _send(IMPORT_PAGE, page_id):
+        return True
+    # Not on its way after all: the sweeper's next round sends it.
+    PageImport.objects.filter(pk=page_id).update(sent_at=None)
+    return False
 
 
 def page_import_run(*, page_id: int) -> PageImport | None:

@@ -257,6 +257,7 @@ def webhook_send(*, delivery_id: int) -> bool:
         broker.send_web(DELIVER, args=[delivery_id])
     except Exception as exc:  # kombu/redis raise many types; every one means "not sent"
         logger.warning("Webhook delivery %s waits for the sweeper (%s)", delivery_id, exc)
+        WebhookDelivery.objects.filter(pk=delivery_id).update(sent_at=None)
         return False
     return True
 
