@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 import sys
 from pathlib import Path
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves the API docs page's scripts from our own static files (CSP)
     "js_lib_htmx",
     "template_partials",
     "axes",
@@ -281,6 +283,10 @@ NEWSFACTS_WEBHOOK_MAX_ATTEMPTS = envint("NEWSFACTS_WEBHOOK_MAX_ATTEMPTS", "8")
 NEWSFACTS_FEED_MAX_BACKOFF = envint("NEWSFACTS_FEED_MAX_BACKOFF", str(24 * 60 * 60))
 # Requests one API token may make (django-ninja's "number/period" form).
 NEWSFACTS_API_THROTTLE = os.getenv("NEWSFACTS_API_THROTTLE", "600/min")
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)", NEWSFACTS_API_THROTTLE):
+    raise ImproperlyConfigured(
+        f"NEWSFACTS_API_THROTTLE must look like 600/min, not {NEWSFACTS_API_THROTTLE!r}"
+    )
 
 # Fetching and delivering wait on other people's servers, so they have a queue of their
 # own: a worker started without -Q serves both queues; `-Q web -P threads` makes one that
