@@ -199,9 +199,10 @@ def feeds_send_due() -> int:
 
 
 def page_imports_create(
-    *, urls: list[str], requested_by: AbstractBaseUser | None = None
+    *, urls: list[str], requested_by: AbstractBaseUser | None = None, send: bool = True
 ) -> tuple[list[PageImport], list[tuple[str, str]]]:
-    """Record pasted URLs for import (sent to the workers on commit).
+    """Record pasted URLs for import, sent to the workers on commit (``send=False``: the
+    caller runs them itself, as ``manage.py import_url`` does).
 
     Returns the recorded imports and the (url, reason) of those refused at once: not a web
     address, or pasted twice."""
@@ -224,7 +225,7 @@ def page_imports_create(
         )
     with transaction.atomic():
         recorded = PageImport.objects.bulk_create(recorded)
-        for page in recorded:
+        for page in recorded if send else []:
             transaction.on_commit(functools.partial(page_import_send, page_id=page.pk))
     return recorded, refused
 
