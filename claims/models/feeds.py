@@ -69,6 +69,8 @@ class PageImport(models.Model):
     url = models.URLField(max_length=2000)
     title = models.CharField(max_length=500, blank=True)
     canonical_url = models.URLField(max_length=2000, blank=True)
+    # sha256 of canonical_url, indexed: "is this story stored already?" without a scan.
+    url_key = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     # The page's byline; the article keeps what the spec lists (title, outlet, URL, date).
     author = models.CharField(max_length=300, blank=True)
     state = models.CharField(max_length=10, choices=State, default=State.PENDING, db_index=True)

@@ -276,6 +276,7 @@ def _page_import(page: PageImport) -> None:
     fetched.raise_for_status()
     found = webpages.page_article(fetched.body, url=fetched.url, content_type=fetched.content_type)
     page.canonical_url = found.canonical_url[:2000]
+    page.url_key = _url_key(page.canonical_url)
     page.author = found.author[:300]
     known = _article_at(found.canonical_url) or _article_at(webpages.canonical_url(fetched.url))
     if known:
@@ -305,21 +306,38 @@ def _article_at(url: str) -> Article | None:
     if not url:
         return None
     imported = (
-        PageImport.objects.filter(canonical_url=url, state=PageImport.State.IMPORTED)
+        PageImport.objects.filter(url_key=_url_key(url), state=PageImport.State.IMPORTED)
         .exclude(article=None)
         .select_related("article")
+        .order_by()
         .first()
     )
     if imported:
         return imported.article
-    return Article.objects.filter(url=url).first()
+    # Articles uploaded by hand with their URL; Article.url has no index (it is not this
+    # module's table), so this one is a scan, without a sort.
+    return Article.objects.filter(url=url).order_by().first()
+
+
+def _url_key(url: str) -> str:
+    return hashlib.sha256(url.encode()).hexdigest()
 
 
 def _page_done(page: PageImport, *, article: Article, duplicate: bool) -> None:
     page.article = article
     page.state = PageImport.State.DUPLICATE if duplicate else PageImport.State.IMPORTED
     page.error = ""
-    page.save(update_fields=["article", "state", "error", "canonical_url", "author", "updated_at"])
+    page.save(
+        update_fields=[
+            "article",
+            "state",
+            "error",
+            "canonical_url",
+            "url_key",
+            "author",
+            "updated_at",
+        ]
+    )
     if page.feed_id and not duplicate:
         Feed.objects.filter(pk=page.feed_id).update(items_imported=F("items_imported") + 1)
 
@@ -338,7 +356,15 @@ def _page_failed(page: PageImport, error: str, *, retry: bool) -> None:
         if retry:
             page.error = f"Gave up after {page.attempts} tries: {page.error}"
     page.save(
-        update_fields=["state", "error", "next_attempt_at", "canonical_url", "author", "updated_at"]
+        update_fields=[
+            "state",
+            "error",
+            "next_attempt_at",
+            "canonical_url",
+            "url_key",
+            "author",
+            "updated_at",
+        ]
     )
 
 
