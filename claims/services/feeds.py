@@ -269,7 +269,8 @@ def page_import_run(*, page_id: int) -> PageImport | None:
 
 
 def _page_import(page: PageImport) -> None:
-    known = _article_at(webpages.canonical_url(page.url))
+    checked = webpages.canonical_url(page.url)
+    known = _article_at(checked)
     if known:
         return _page_done(page, article=known, duplicate=True)
     fetched = fetching.fetch(page.url)
@@ -278,9 +279,11 @@ def _page_import(page: PageImport) -> None:
     page.canonical_url = found.canonical_url[:2000]
     page.url_key = _url_key(page.canonical_url)
     page.author = found.author[:300]
-    known = _article_at(found.canonical_url) or _article_at(webpages.canonical_url(fetched.url))
-    if known:
-        return _page_done(page, article=known, duplicate=True)
+    # The page's own canonical URL, and where redirects led, unless already looked up.
+    for url in dict.fromkeys([found.canonical_url, webpages.canonical_url(fetched.url)]):
+        known = None if url == checked else _article_at(url)
+        if known:
+            return _page_done(page, article=known, duplicate=True)
     try:
         article = article_create(
             text=found.text,

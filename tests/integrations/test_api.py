@@ -320,3 +320,27 @@ def test_the_schema_and_docs_page_are_served_to_the_desk_and_to_tokens(client):
     page = client.get(f"{API}/docs")
     assert page.status_code == 200 and b"swagger-ui" in page.content
     assert b"cdn." not in page.content  # scripts from our own static files, as the CSP wants
+
+
+def test_a_session_opens_no_api_so_no_page_can_forge_a_call_with_it(
+    client, django_capture_on_commit_callbacks
+):
+    """The API takes tokens only: a signed-in browser's cookie gets 401, so a hostile page
+    cannot ride the session (and token calls need no CSRF token: nothing rides on them)."""
+    claim = ClaimFactory()
+    client.force_login(UserFactory(username="rita", role="reviewer"))
+    status = {"status": "disputed", "version": 1, "note": "n"}
+    assert client.get(f"{API}/claims").status_code == 401
+    assert (
+        client.post(
+            f"{API}/claims/{claim.pk}/status", status, content_type="application/json"
+        ).status_code
+        == 401
+    )
+    raw = token_for("reviewer", "write")
+    strict = Client(enforce_csrf_checks=True, headers={"Authorization": f"Bearer {raw}"})
+    with django_capture_on_commit_callbacks(execute=False):
+        response = strict.post(
+            f"{API}/claims/{claim.pk}/status", status, content_type="application/json"
+        )
+    assert response.status_code == 200
