@@ -89,13 +89,22 @@ def create_article(request: HttpRequest, article: ArticleIn):
     return Status(201, _article(request, stored))
 
 
-@router.get("/articles/{int:article_id}", response={200: ArticleOut, 404: Message})
+@router.get(
+    "/articles/{int:article_id}",
+    response={200: ArticleOut, 404: Message},
+    summary="One article, its claim count and its latest job",
+)
 def get_article(request: HttpRequest, article_id: int):
     require(request, permissions.VIEW_CLAIMS)
     return _article(request, get_object_or_404(Article, pk=article_id))
 
 
-@router.get("/jobs/{int:job_id}", response={200: JobOut, 404: Message}, url_name="get_job")
+@router.get(
+    "/jobs/{int:job_id}",
+    response={200: JobOut, 404: Message},
+    url_name="get_job",
+    summary="One extraction job",
+)
 def get_job(request: HttpRequest, job_id: int):
     """An extraction job: queued, running, done (with its claim count) or failed (with why)."""
     require(request, "claims.view_extractionjob")
@@ -103,7 +112,10 @@ def get_job(request: HttpRequest, job_id: int):
 
 
 @router.get(
-    "/imports/{int:import_id}", response={200: ImportOut, 404: Message}, url_name="get_import"
+    "/imports/{int:import_id}",
+    response={200: ImportOut, 404: Message},
+    url_name="get_import",
+    summary="One import by URL",
 )
 def get_import(request: HttpRequest, import_id: int):
     """A URL import: waiting, fetching, imported (with its article and job), duplicate
