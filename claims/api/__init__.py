@@ -9,6 +9,8 @@ is the guide.
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from ninja import NinjaAPI
 
 from claims.api import articles, claims
@@ -25,3 +27,11 @@ api = NinjaAPI(
 )
 api.add_router("/claims", claims.router)
 api.add_router("/", articles.router)
+
+
+@api.exception_handler(RequestDataTooBig)
+def request_too_big(request, exc):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return api.create_response(
+        request, {"detail": f"The request is larger than {limit:,} bytes."}, status=413
+    )

@@ -219,7 +219,7 @@ def test_a_status_change_follows_the_dashboards_rules_and_version_check(
 
 
 def test_an_article_posted_as_text_is_stored_and_its_job_followed(
-    django_capture_on_commit_callbacks,
+    settings, django_capture_on_commit_callbacks
 ):
     raw = token_for("editor", "write")
     text = "Bridge Reopens\n\nKARVEN, June 2 (Valley Post) – The bridge reopened on Monday after repairs that cost 4 million euros."
@@ -236,6 +236,16 @@ def test_an_article_posted_as_text_is_stored_and_its_job_followed(
     again = call(raw, "post", "/articles", {"text": text})
     assert again.status_code == 409 and again.json()["article_id"] == body["id"]
     assert call(raw, "post", "/articles", {"text": "  "}).status_code == 422
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    huge = call(raw, "post", "/articles", {"text": "x" * 2000})
+    assert huge.status_code == 413 and "larger than 1,000 bytes" in huge.json()["detail"]
+    broken = Client().post(
+        f"{API}/articles",
+        b"\xff{",
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert broken.status_code == 400
     assert (
         call(raw, "post", "/articles", {"text": "x", "url": "javascript:alert(1)"}).status_code
         == 422
