@@ -23,6 +23,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 # --quick for scripts without a --quick of their own.
 QUICK_ARGS = {
+    "bench_api": ["--claims", "10000", "--repeat", "3"],
     "bench_dashboard": ["--claims", "10000", "--repeat", "3"],
     "bench_export": ["--sizes", "10000"],
     "corpus_report": ["--limit", "100"],

@@ -259,3 +259,7 @@ class StatusChangeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# Feeds, imports by URL, API tokens and webhooks have their own module.
+from claims import admin_web  # noqa: E402, F401

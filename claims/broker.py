@@ -24,3 +24,13 @@ def waiting_messages() -> int:
         # answers 0 instead of an error for a queue that a restarted Redis has forgotten.
         declared = connection.default_channel.queue_declare(queue=app.conf.task_default_queue)
         return declared.message_count
+
+
+# Fetching feeds and pages and delivering webhooks wait on other servers: their own queue
+# (settings.CELERY_TASK_QUEUES), so they never wait behind extraction, nor it behind them.
+WEB_QUEUE = "web"
+
+
+def send_web(task: str, *, args: list) -> None:
+    """Publish one of the web tasks (claims.web_tasks) by name; raises what the broker raised."""
+    app.send_task(task, args=list(args), queue=WEB_QUEUE)

@@ -28,3 +28,15 @@ ROLE_PERMISSIONS = {
         "view_statuschange", "add_statuschange",
     ],
 }  # fmt: skip
+
+# Feeds and imports by URL (migration 0005 grants these; 0002 predates their models).
+# Editors put articles in, so they import by URL and see the feeds; desk chiefs subscribe
+# the desk to feeds. Webhooks and other people's API tokens are the admin's.
+IMPORT_PAGES = "claims.add_pageimport"
+WEB_ROLE_PERMISSIONS = {
+    "editor": ["view_feed", "view_pageimport", "add_pageimport"],
+    "desk chief": [
+        "view_feed", "add_feed", "change_feed", "delete_feed",
+        "view_pageimport", "add_pageimport",
+    ],
+}  # fmt: skip

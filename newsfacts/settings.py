@@ -6,7 +6,9 @@ itself, both under ``var/``); ``DATABASE_URL`` and ``REDIS_URL`` switch to real 
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
 import sys
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -78,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves the API docs page's scripts from our own static files (CSP)
     "js_lib_htmx",
     "template_partials",
     "axes",
@@ -251,6 +255,54 @@ NEWSFACTS_STUCK_JOB_SECONDS = envint("NEWSFACTS_STUCK_JOB_SECONDS", "120")
 # retries, sweeper resends). A poison article that kills its worker every time would
 # otherwise be handed back by reject_on_worker_lost for ever; past this it is failed.
 NEWSFACTS_JOB_MAX_ATTEMPTS = envint("NEWSFACTS_JOB_MAX_ATTEMPTS", "5")
+
+# --- From the web and back: feeds, URL imports, the API and webhooks ----------------------
+
+# Fetching (claims/fetching.py): every URL from outside is fetched within these bounds.
+NEWSFACTS_FETCH_MAX_BYTES = envint("NEWSFACTS_FETCH_MAX_BYTES", str(5 * 1024 * 1024))
+NEWSFACTS_FETCH_CONNECT_TIMEOUT = envint("NEWSFACTS_FETCH_CONNECT_TIMEOUT", "5")
+NEWSFACTS_FETCH_READ_TIMEOUT = envint("NEWSFACTS_FETCH_READ_TIMEOUT", "15")
+NEWSFACTS_FETCH_TOTAL_TIMEOUT = envint("NEWSFACTS_FETCH_TOTAL_TIMEOUT", "30")
+NEWSFACTS_FETCH_MAX_REDIRECTS = envint("NEWSFACTS_FETCH_MAX_REDIRECTS", "5")
+# Private networks the desk may still fetch from (say, an intranet CMS that receives
+# webhooks), as CIDR blocks. None by default: no URL reaches into the desk's own network.
+NEWSFACTS_FETCH_ALLOWED_NETWORKS = envlist("NEWSFACTS_FETCH_ALLOWED_NETWORKS")
+for _network in NEWSFACTS_FETCH_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"NEWSFACTS_FETCH_ALLOWED_NETWORKS: {_network!r} is not a network (e.g. 10.2.0.0/16)"
+        ) from None
+NEWSFACTS_FETCH_USER_AGENT = f"NewsFacts/0.1 (+{NEWSFACTS_BASE_URL})"
+# A page or a webhook delivery that keeps failing is tried this many times, with
+# growing pauses, before it is marked failed (it stays listed with its error).
+NEWSFACTS_PAGE_MAX_ATTEMPTS = envint("NEWSFACTS_PAGE_MAX_ATTEMPTS", "8")
+NEWSFACTS_WEBHOOK_MAX_ATTEMPTS = envint("NEWSFACTS_WEBHOOK_MAX_ATTEMPTS", "8")
+# A failing feed waits interval x 2^failures before its next poll, at most this long.
+NEWSFACTS_FEED_MAX_BACKOFF = envint("NEWSFACTS_FEED_MAX_BACKOFF", str(24 * 60 * 60))
+# Requests one API token may make (django-ninja's "number/period" form).
+NEWSFACTS_API_THROTTLE = os.getenv("NEWSFACTS_API_THROTTLE", "600/min")
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)", NEWSFACTS_API_THROTTLE):
+    raise ImproperlyConfigured(
+        f"NEWSFACTS_API_THROTTLE must look like 600/min, not {NEWSFACTS_API_THROTTLE!r}"
+    )
+
+# Fetching and delivering wait on other people's servers, so they have a queue of their
+# own: a worker started without -Q serves both queues; `-Q web -P threads` makes one that
+# does only this, many requests at once. Routing keys are explicit so that a message for
+# one queue never lands in both.
+CELERY_TASK_QUEUES = (Queue("celery", routing_key="celery"), Queue("web", routing_key="web"))
+CELERY_IMPORTS = ("claims.web_tasks",)
+CELERY_BEAT_SCHEDULE["poll-feeds-and-resend-web-work"] = {
+    "task": "claims.web_tasks.send_due_web_work",
+    "schedule": 30.0,
+}
+# API throttling counts requests in Redis, shared by every web process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+}
 
 # Security: production settings pass `manage.py check --deploy --fail-level WARNING`.
 SESSION_COOKIE_HTTPONLY = True

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import post_migrate
 
-from claims.permissions import ROLE_PERMISSIONS
+from claims.permissions import ROLE_PERMISSIONS, WEB_ROLE_PERMISSIONS
 from newsfacts import embedded_redis
 
 IN_CI = os.getenv("CI", "").lower() in ("1", "true", "yes")
@@ -27,6 +27,7 @@ IN_CI = os.getenv("CI", "").lower() in ("1", "true", "yes")
 
 def create_roles(using: str = "default") -> None:
     for role, codenames in ROLE_PERMISSIONS.items():
+        codenames = [*codenames, *WEB_ROLE_PERMISSIONS.get(role, [])]
         group, _ = Group.objects.using(using).get_or_create(name=role)
         group.permissions.set(
             Permission.objects.using(using).filter(

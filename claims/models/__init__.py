@@ -1,10 +1,22 @@
 """The desk's records, one module per aggregate.
 
 - ``article``: Article, ExtractionJob;
-- ``claim``: Claim, Source, StatusChange (its review history).
+- ``claim``: Claim, Source, StatusChange (its review history);
+- ``feeds``: Feed, PageImport (a feed's item or a pasted URL on its way to an article);
+- ``api``: ApiToken; ``webhooks``: WebhookSubscription, WebhookDelivery, WebhookAttempt.
 """
 
+from claims.models.api import ApiToken
 from claims.models.article import Article, ExtractionJob
 from claims.models.claim import Claim, Source, StatusChange
+from claims.models.feeds import Feed, PageImport
+from claims.models.webhooks import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
 
 __all__ = ["Article", "Claim", "ExtractionJob", "Source", "StatusChange"]
+__all__ += ["ApiToken", "Feed", "PageImport", "WebhookAttempt", "WebhookDelivery"]
+__all__ += ["WebhookEvent", "WebhookSubscription"]

@@ -9,7 +9,9 @@ One module per aggregate:
   the stuck ones;
 - ``reconciliation``: an article's claims made to match a fresh extraction, reviews kept;
 - ``review``: a reviewer's status change, sources and history;
-- ``bulk``: a desk chief's assignment and status change over many claims.
+- ``bulk``: a desk chief's assignment and status change over many claims;
+- ``feeds``: feeds polled and pages imported by URL; ``webhooks``: events told to other
+  systems; ``tokens``: the API's personal tokens.
 """
 
 from claims.services.articles import (
@@ -19,6 +21,15 @@ from claims.services.articles import (
     articles_import,
 )
 from claims.services.bulk import BulkReviewReport, claims_assign, claims_bulk_set_status
+from claims.services.feeds import (
+    feed_poll,
+    feeds_send_due,
+    page_import_run,
+    page_import_timed_out,
+    page_imports_create,
+    page_imports_retry,
+    page_imports_send_due,
+)
 from claims.services.jobs import (
     IMPORT_BATCH_SIZE,
     TRANSIENT_ERRORS,
@@ -38,6 +49,12 @@ from claims.services.review import (
     claim_set_status,
 )
 from claims.services.sweeper import jobs_requeue_stuck
+from claims.services.tokens import api_token_authenticate, api_token_create, api_tokens_revoke
+from claims.services.webhooks import (
+    webhook_deliver,
+    webhook_deliveries_send_due,
+    webhooks_announce,
+)
 
 __all__ = [
     "IMPORT_BATCH_SIZE",
@@ -63,4 +80,19 @@ __all__ = [
     "jobs_requeue_stuck",
     "jobs_run",
     "jobs_send",
+]
+__all__ += [
+    "api_token_authenticate",
+    "api_token_create",
+    "api_tokens_revoke",
+    "feed_poll",
+    "feeds_send_due",
+    "page_import_run",
+    "page_import_timed_out",
+    "page_imports_create",
+    "page_imports_retry",
+    "page_imports_send_due",
+    "webhook_deliver",
+    "webhook_deliveries_send_due",
+    "webhooks_announce",
 ]

@@ -23,6 +23,7 @@ from django.utils import timezone
 from claims import broker, extraction
 from claims.models import Article, Claim, ExtractionJob
 from claims.services.reconciliation import claims_changes, claims_write
+from claims.services.webhooks import webhooks_articles_extracted, webhooks_job_failed
 
 logger = logging.getLogger(__name__)
 
@@ -200,6 +201,7 @@ def _jobs_write(
             [job for *_, job in owned],
             ["state", "finished_at", "claim_count", "nlp_seconds", "pipeline"],
         )
+        webhooks_articles_extracted(jobs=[job for *_, job in owned])
     return [job for *_, job in owned]
 
 
@@ -209,4 +211,7 @@ def job_fail(*, job_id: int, error: str, token: str = "") -> None:
     jobs = ExtractionJob.objects.filter(pk=job_id).exclude(state=ExtractionJob.State.DONE)
     if token:
         jobs = jobs.filter(Q(run_token=token) | Q(run_token=""))
-    jobs.update(state=ExtractionJob.State.FAILED, error=error[:5000], finished_at=timezone.now())
+    if jobs.update(
+        state=ExtractionJob.State.FAILED, error=error[:5000], finished_at=timezone.now()
+    ):
+        webhooks_job_failed(job_id=job_id)

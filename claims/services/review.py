@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from claims.models import Claim, Source, StatusChange
+from claims.services.webhooks import webhooks_claim_judged
 from claims.uploads import is_web_url
 
 
@@ -70,9 +71,10 @@ def claim_set_status(
                 is_counter=counter_source,
             )
         _check_review_rules(claim=claim, status=status, note=note)
-        StatusChange.objects.create(
+        change = StatusChange.objects.create(
             claim=claim, changed_by=user, from_status=claim.status, to_status=status, note=note
         )
+        webhooks_claim_judged(change=change)  # sent after the commit, never in this request
     return Claim.objects.select_related("article", "assignee", "reviewed_by").get(pk=claim_id)
 
 

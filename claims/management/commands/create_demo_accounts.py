@@ -27,8 +27,9 @@ class Command(BaseCommand):
             user, _ = User.objects.get_or_create(username=username)
             user.set_password(password)
             user.is_superuser = role is None
-            # Editors upload through the admin site, so they (and the admin) are staff.
-            user.is_staff = role in (None, "editor")
+            # Editors upload through the admin site and desk chiefs keep the desk's feeds
+            # there, so they (and the admin) are staff.
+            user.is_staff = role in (None, "editor", "desk chief")
             user.save()
             if role:
                 user.groups.set([Group.objects.get(name=role)])
