@@ -23,8 +23,8 @@ _MONTHS = (
 _MONTH_RE = re.compile(
     r"\b(" + "|".join(m[:3] + (m[3:] and f"(?:{m[3:]})?") for m in _MONTHS) + r")\.?\b", re.I
 )
-# An embedded tweet's signature, "— Ilhan Omar (@IlhanMN) January 6, 2020": when it was
-# posted, not what it claims, so its date must not count as the claim's.
+# An embedded tweet's signature, "— Ilhan Omar (@IlhanMN) January 6, 2020": its date says
+# when it was posted, not what it claims, so it must not count as the claim's date.
 _TWEET_SIGNATURE_RE = re.compile(
     r"[\u2014\u2013-]+\s*[^\u2014\u2013()]{0,80}\(@\w+\)\s*(?:\w+\.? \d{1,2}, \d{4})?\s*$"
 )
@@ -73,8 +73,14 @@ def clean(text: str) -> str:
     """The text a reader sees: Unicode normalised, links dropped, whitespace collapsed."""
     text = unicodedata.normalize("NFKC", text or "")
     text = _LINK_RE.sub(" ", text)
-    text = _TWEET_SIGNATURE_RE.sub(" ", text)
     return _SPACE_RE.sub(" ", text).strip()
+
+
+def _stated(text: str) -> str:
+    """The text without an embedded tweet's signature. Only its date is dropped from the
+    figures and dates: its author's name stays among the words, where it helps (a
+    fact-check often names who said it; measured on CLEF train, docs/matching.md)."""
+    return _TWEET_SIGNATURE_RE.sub(" ", clean(text)).strip()
 
 
 @lru_cache(maxsize=65536)
@@ -104,7 +110,7 @@ def figures(text: str) -> frozenset[float]:
     are compared as times by the ranking, through the words.
     """
     found = set()
-    text = clean(text)
+    text = _stated(text)
     for match in _NUMBER_RE.finditer(text):
         whole, fraction = match.group(1), match.group(2) or ""
         if _is_day_or_clock(text, match):
@@ -139,7 +145,7 @@ def _is_month(word: str) -> bool:
 def dates(text: str, times=()) -> tuple[frozenset[str], frozenset[str]]:
     """The years and the months a claim names: in its text, and in its extracted times (dicts
     with an ISO ``value`` such as "2011-03" or "--05-07")."""
-    text = clean(text)
+    text = _stated(text)
     years = set(_YEAR_RE.findall(text))
     months = {
         _MONTHS_BY_PREFIX[m.group(1)[:3].lower()]

@@ -17,7 +17,7 @@ from claims.matching import (
     rank,
     terms,
 )
-from claims.matching.ranking import FEATURES, Reranker, default_reranker, pair_features
+from claims.matching.ranking import FEATURES, Reranker, clashes, default_reranker, pair_features
 
 ARCHIVE = {
     "syria": "More than 80,000 people have died in Syria since fighting broke out in March 2011.",
@@ -58,8 +58,9 @@ def test_search_puts_the_same_claim_first_and_its_near_miss_below(index, encoder
     matches = index.search(MatchQuery(QUERY), vector, top=5)
     assert [m.id for m in matches[:2]] == ["syria", "syria-70"]
     best, near_miss = matches[0], matches[1]
-    assert best.score >= SUGGEST and best.suggested
-    assert near_miss.features["figures_clash"] == 1.0 and best.features["figures_clash"] == 0.0
+    assert best.score >= SUGGEST and best.suggested and best.clashes == ()
+    # Same words, another figure: the same topic, not the same claim.
+    assert near_miss.clashes == ("figures",) and near_miss.score < SUGGEST <= near_miss.topic
     assert all(m.score < SUGGEST for m in matches[2:])
 
 
@@ -90,16 +91,29 @@ def test_rank_counts_a_candidate_given_twice_once_and_breaks_ties_by_id():
     assert all(m.score == 0.5 for m in matches)
 
 
-def test_extracted_quantities_count_as_the_querys_figures():
-    stats = LexicalStats.from_documents([terms(t) for t in ARCHIVE.values()])
-    candidate = Candidate("c", "Deaths in Syria: 80,000.")
-    without = pair_features(MatchQuery("Deaths in Syria"), None, candidate, stats)
-    with_q = pair_features(
-        MatchQuery("Deaths in Syria", quantities=[{"value": 70000.0}]), None, candidate, stats
+def test_extracted_quantities_and_times_count_as_the_querys_figures_and_dates():
+    candidate = Candidate("c", "Deaths in Syria: 80,000 in 2013.")
+    assert clashes(MatchQuery("Deaths in Syria"), candidate) == ()
+    assert clashes(MatchQuery("Deaths in Syria", quantities=[{"value": 70000.0}]), candidate) == (
+        "figures",
     )
-    names = list(FEATURES)
-    assert without[names.index("figures_clash")] == 0.0
-    assert with_q[names.index("figures_clash")] == 1.0
+    assert clashes(
+        MatchQuery("Deaths in Syria", times=[{"value": "2012-05", "relation": "at"}]), candidate
+    ) == ("years",)
+    assert clashes(MatchQuery("Deaths in Syria: 80,000 in 2013"), candidate) == ()
+
+
+def test_a_clash_keeps_even_a_certain_topic_below_suggest():
+    stats = LexicalStats.from_documents([terms(t) for t in ARCHIVE.values()])
+    certain = Reranker(weights=(0.0,) * len(FEATURES), bias=20.0)
+    query = MatchQuery("Prices rose 0.4% in August.")
+    same, other_month = (
+        Candidate("a", "Prices rose 0.4% in August."),
+        Candidate("b", "Prices rose 0.4% in September."),
+    )
+    by_id = {m.id: m for m in rank(query, None, [same, other_month], stats, certain)}
+    assert by_id["a"].score > CONFIRM
+    assert by_id["b"].clashes == ("months",) and by_id["b"].score < SUGGEST < by_id["b"].topic
 
 
 def test_a_vector_missing_scores_a_cosine_of_zero():
@@ -113,9 +127,9 @@ def test_thresholds_and_the_shipped_reranker():
     reranker = default_reranker()
     assert len(reranker.weights) == len(FEATURES)
     # More of the same evidence never lowers the score.
-    low = reranker.probability((0.5, 0.2, 0.5, 0.5, 0.0, 0.0))
-    assert reranker.probability((0.9, 0.2, 0.5, 0.5, 0.0, 0.0)) > low
-    assert reranker.probability((0.5, 0.6, 0.5, 0.5, 0.0, 0.0)) > low
+    low = reranker.probability((0.5, 0.2, 0.5, 0.5, 0.0))
+    assert reranker.probability((0.9, 0.2, 0.5, 0.5, 0.0)) > low
+    assert reranker.probability((0.5, 0.6, 0.5, 0.5, 0.0)) > low
 
 
 def test_a_reranker_fitted_on_other_features_is_refused(tmp_path):

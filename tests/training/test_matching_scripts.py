@@ -41,3 +41,60 @@ def test_the_tuning_fifth_is_fixed_and_about_a_fifth():
     share = sum(map(is_tune_query, ids)) / len(ids)
     assert 0.17 < share < 0.23
     assert [is_tune_query(i) for i in ids[:50]] == [is_tune_query(i) for i in ids[:50]]
+
+
+def _tiny_clef(root):
+    """A CLEF-shaped folder: five archive claims, train queries each with its claim."""
+    (root / "train").mkdir()
+    (root / "verified_claims.docs.tsv").write_text(
+        "\tvclaim\ttitle\n"
+        "0\tMore than 80,000 people have died in Syria since March 2011.\tSyria toll\n"
+        "1\tTesco reported a pre-tax profit of £2.2bn.\tTesco profit\n"
+        "2\tUK unemployment fell to 4.2% in March.\tJobless rate\n"
+        "3\tChelsea paid £24m to sign Michael Essien.\tEssien fee\n"
+        "4\tSyria's refugees number 1.5 million.\tRefugees\n"
+    )
+    queries = {
+        str(i): text
+        for i, text in enumerate(
+            ["80,000 dead in Syria", "Tesco profit of 2.2bn", "jobless rate 4.2%", "Essien £24m",
+             "1.5 million Syrian refugees", "Syria death toll 80000", "Tesco made £2.2bn",
+             "Essien cost Chelsea 24m", "UK unemployment 4.2", "refugees from Syria"]
+        )
+    }  # fmt: skip
+    answers = {"0": 0, "1": 1, "2": 2, "3": 3, "4": 4, "5": 0, "6": 1, "7": 3, "8": 2, "9": 4}
+    (root / "train" / "tweets.queries.tsv").write_text(
+        "\ttweet_content\n" + "".join(f"{i}\t{t}\n" for i, t in queries.items())
+    )
+    (root / "train" / "tweet-vclaim-pairs.qrels").write_text(
+        "".join(f"{q}\t0\t{d}\t1\n" for q, d in answers.items())
+    )
+    return answers
+
+
+def test_training_pairs_take_a_hard_negative_that_is_not_the_answer(tmp_path):
+    from training.train_matcher import training_pairs
+
+    answers = _tiny_clef(tmp_path)
+    pairs = training_pairs(tmp_path, hard_negatives=1)
+    assert pairs and len(pairs) <= len(answers)
+    for _query, positive, negatives in pairs:
+        assert len(negatives) <= 1 and positive not in negatives
+
+
+def test_train_reranker_fits_and_writes_the_runtime_features(tmp_path, capsys, monkeypatch):
+    import json
+
+    from claims.matching.ranking import FEATURES, Reranker
+    from training import matching_data, train_reranker
+
+    _tiny_clef(tmp_path)
+    # Every query a tuning query, so the tiny set has some to fit on.
+    monkeypatch.setattr(train_reranker, "is_tune_query", lambda query_id: True)
+    out = tmp_path / "reranker.json"
+    train_reranker.main(["--clef", str(tmp_path), "--out", str(out)])
+    saved = json.loads(out.read_text())
+    assert tuple(saved["features"]) == FEATURES and len(saved["weights"]) == len(FEATURES)
+    assert Reranker.load(out).weights[0] > 0  # a closer vector means more likely the claim
+    assert "MAP@5 by the score" in capsys.readouterr().out
+    assert matching_data.TUNE_SHARE == 0.2
