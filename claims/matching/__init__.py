@@ -12,7 +12,7 @@ The interface
     Sentence vectors: float32, ``DIMENSION`` (384) per text, unit length, so a dot
     product is the cosine. Store one per claim, computed from ``document_text(text, title)``
     (``title`` only where the record has one, e.g. a fact-check's headline). ``Encoder``
-    loads the shipped ONNX model once (about 23 MB, int8); ``Encoder(threads=1)`` by default.
+    loads the shipped ONNX model once (24 MB, int8 weights); ``Encoder(threads=1)`` by default.
 ``Candidate(id, text, vector=None, terms=None, quantities=())``
     A claim that might match, with its stored vector. ``text`` is its ``document_text``.
 ``LexicalStats(doc_count, avg_length, doc_freq)``
