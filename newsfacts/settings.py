@@ -50,7 +50,7 @@ DEBUG = envbool("NEWSFACTS_DEBUG")
 # Commands that sign nothing (no session, no token, no database): other tools run them on
 # machines with no desk configured (docs/product.md: `manage.py extract_claims`, no database
 # needed), so they must not need a desk's secret either.
-KEYLESS_COMMANDS = frozenset({"extract_claims"})
+KEYLESS_COMMANDS = frozenset({"extract_claims", "match_claims"})
 
 
 def _keyless_command(argv: list[str]) -> bool:
