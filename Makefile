@@ -13,9 +13,14 @@ LOCK := $(VENV)/bin/uv pip compile --quiet --no-config --universal --python-vers
 .PHONY: install run test lint format lock lock-check bench clean
 
 # The dev lock holds the runtime lock's pins plus the test tools, so one install does both.
+# --no-deps: the lock already names every package of the tree, so pip has nothing to
+# resolve. Resolving anyway breaks on extras: pip 23 looks up justext's `lxml[html_clean]`
+# on the index, finds a newer lxml than the pinned one and refuses it as unpinned.
+# `pip check` then proves the installed set is complete and consistent.
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-dev.txt
+	$(PY) -m pip check
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
