@@ -162,10 +162,14 @@ AXES_FAILURE_LIMIT = envint("NEWSFACTS_LOGIN_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# Behind a reverse proxy the client address is in X-Forwarded-For; trust it only when told.
-if envbool("NEWSFACTS_BEHIND_PROXY"):
-    AXES_IPWARE_PROXY_COUNT = envint("NEWSFACTS_PROXY_COUNT", "1")
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind a reverse proxy the client address is in X-Forwarded-For; trust it only when told,
+# and only the entries our own proxies wrote (newsfacts/client_address.py).
+NEWSFACTS_BEHIND_PROXY = envbool("NEWSFACTS_BEHIND_PROXY")
+NEWSFACTS_PROXY_COUNT = envint("NEWSFACTS_PROXY_COUNT", "1")
+if NEWSFACTS_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("NEWSFACTS_PROXY_COUNT must be 1 or more.")
+AXES_CLIENT_IP_CALLABLE = "newsfacts.client_address.client_address"
+if NEWSFACTS_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LANGUAGE_CODE = "en-gb"
