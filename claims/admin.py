@@ -123,10 +123,25 @@ class ArticleAdmin(admin.ModelAdmin):
             return super().save_model(request, obj, form, change)
         # New articles go through the service (dateline, duplicates, extraction job);
         # the admin then carries on with the stored article as its object.
-        article = services.article_create(**form.prepared, uploaded_by=request.user)
+        try:
+            article = services.article_create(**form.prepared, uploaded_by=request.user)
+        except services.DuplicateArticle as exc:
+            # Stored by someone else since the form checked: the editor is sent to it.
+            article = exc.existing
+            request.newsfacts_duplicate = True
         obj.__dict__.update(article.__dict__)
 
+    def log_addition(self, request, obj, message):
+        if not getattr(request, "newsfacts_duplicate", False):
+            return super().log_addition(request, obj, message)
+        return None
+
     def response_add(self, request, obj, post_url_continue=None):
+        if getattr(request, "newsfacts_duplicate", False):
+            self.message_user(
+                request, f"Already stored as “{obj.title}” (article {obj.pk}).", messages.WARNING
+            )
+            return redirect(obj.get_absolute_url())
         # After a plain "Save", show the article on the desk, where its extraction job
         # reports progress live, rather than the admin list.
         if "_addanother" in request.POST or "_continue" in request.POST:
