@@ -172,6 +172,20 @@ AXES_CLIENT_IP_CALLABLE = "newsfacts.client_address.client_address"
 if NEWSFACTS_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Mail: only for password resets. Without a mail server the reset pages answer 404
+# (newsfacts/urls.py): a reset link that is never sent only tells a visitor who exists.
+EMAIL_HOST = os.getenv("NEWSFACTS_EMAIL_HOST", "")
+NEWSFACTS_PASSWORD_RESET = bool(EMAIL_HOST)
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = envint("NEWSFACTS_EMAIL_PORT", "587")
+    EMAIL_HOST_USER = os.getenv("NEWSFACTS_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.getenv("NEWSFACTS_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = envbool("NEWSFACTS_EMAIL_USE_TLS", "True")
+    DEFAULT_FROM_EMAIL = os.getenv("NEWSFACTS_EMAIL_FROM", f"newsfacts@{EMAIL_HOST}")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.getenv("NEWSFACTS_TIME_ZONE", "UTC")
 USE_I18N = True
