@@ -16,7 +16,13 @@ from claims import services
 from claims.exports import csv_response
 from claims.forms import ArticleUploadForm
 from claims.models import Article, Claim, ExtractionJob, Source, StatusChange
-from claims.uploads import UploadError, check_upload_size, read_upload
+from claims.uploads import (
+    UploadError,
+    check_upload_size,
+    decode_text,
+    is_html_upload,
+    read_upload,
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -123,10 +129,39 @@ class ArticleAdmin(admin.ModelAdmin):
             return super().save_model(request, obj, form, change)
         # New articles go through the service (dateline, duplicates, extraction job);
         # the admin then carries on with the stored article as its object.
-        article = services.article_create(**form.prepared, uploaded_by=request.user)
+        if "html_upload" in form.prepared:
+            # Read by a worker; the editor follows it among the page imports.
+            (request.newsfacts_page_import,) = services.html_uploads_create(
+                uploads=[form.prepared["html_upload"]], requested_by=request.user
+            )
+            return
+        try:
+            article = services.article_create(**form.prepared, uploaded_by=request.user)
+        except services.DuplicateArticle as exc:
+            # Stored by someone else since the form checked: the editor is sent to it.
+            article = exc.existing
+            request.newsfacts_duplicate = True
         obj.__dict__.update(article.__dict__)
 
+    def log_addition(self, request, obj, message):
+        if getattr(request, "newsfacts_duplicate", False) or obj.pk is None:
+            return None  # nothing added: a duplicate, or an HTML file still to be read
+        return super().log_addition(request, obj, message)
+
     def response_add(self, request, obj, post_url_continue=None):
+        page = getattr(request, "newsfacts_page_import", None)
+        if page is not None:
+            self.message_user(
+                request,
+                f"{page.upload_name} is being read; the article appears here once it is "
+                "(or the reason it could not be).",
+            )
+            return redirect(reverse("admin:claims_pageimport_changelist"))
+        if getattr(request, "newsfacts_duplicate", False):
+            self.message_user(
+                request, f"Already stored as “{obj.title}” (article {obj.pk}).", messages.WARNING
+            )
+            return redirect(obj.get_absolute_url())
         # After a plain "Save", show the article on the desk, where its extraction job
         # reports progress live, rather than the admin list.
         if "_addanother" in request.POST or "_continue" in request.POST:
@@ -148,15 +183,30 @@ class ArticleAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = BulkImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            uploads, refused = [], []
+            uploads, html_uploads, refused = [], [], []
             for upload in form.cleaned_data["files"]:
                 try:
                     check_upload_size(upload)
-                    uploads.extend(read_upload(upload.name, upload.read()))
+                    if is_html_upload(upload.name):
+                        html = decode_text(upload.read(), name=upload.name)
+                        html_uploads.append(services.HtmlUpload(name=upload.name, html=html))
+                    else:
+                        uploads.extend(read_upload(upload.name, upload.read()))
                 except UploadError as exc:
                     refused.append((upload.name, str(exc)))
             report = services.articles_import(uploads=uploads, uploaded_by=request.user)
             report.errors[:0] = refused
+            if html_uploads:
+                services.html_uploads_create(uploads=html_uploads, requested_by=request.user)
+                self.message_user(
+                    request,
+                    format_html(
+                        '{} HTML files are being read; follow them in <a href="{}">Page '
+                        "imports</a>.",
+                        len(html_uploads),
+                        reverse("admin:claims_pageimport_changelist"),
+                    ),
+                )
             self.message_user(
                 request, report.summary(), messages.SUCCESS if report.created else messages.WARNING
             )

@@ -110,13 +110,15 @@ class PageImportAdmin(admin.ModelAdmin):
     list_filter = ["state", "feed"]
     list_select_related = ["feed", "article"]
     search_fields = ["url", "title", "canonical_url", "error"]
-    readonly_fields = [f.name for f in PageImport._meta.fields]
+    # Not the uploaded markup itself: megabytes the page would show as text.
+    readonly_fields = [f.name for f in PageImport._meta.fields if f.name != "html"]
+    exclude = ["html"]
     actions = ["try_again"]
     change_list_template = "admin/claims/pageimport/change_list.html"
 
     @admin.display(description="Page")
     def page(self, obj: PageImport) -> str:
-        return _short(obj.title or obj.url, 70)
+        return _short(obj.title or obj.url or obj.upload_name, 70)
 
     @admin.display(description="Error")
     def problem(self, obj: PageImport) -> str:

@@ -6,7 +6,14 @@ from django.db.models import Q
 
 from claims.models import Article, Claim
 from claims.selectors import SORTS, ClaimFilters, article_duplicate_of
-from claims.uploads import UploadError, check_upload_size, read_upload
+from claims.services.feeds import HtmlUpload
+from claims.uploads import (
+    UploadError,
+    check_upload_size,
+    decode_text,
+    is_html_upload,
+    read_upload,
+)
 
 
 class ClaimFilterForm(forms.Form):
@@ -93,6 +100,13 @@ class ArticleUploadForm(forms.ModelForm):
         data = super().clean()
         upload = data.get("upload")
         try:
+            if upload and is_html_upload(upload.name):
+                check_upload_size(upload)
+                html = decode_text(upload.read(), name=upload.name)
+                given = {key: data.get(key) for key in ("title", "outlet", "url", "published_date")}
+                upload_item = HtmlUpload(name=upload.name, html=html, given=given)
+                self.prepared = {"html_upload": upload_item}
+                return data
             if upload:
                 check_upload_size(upload)
                 items = read_upload(upload.name, upload.read())

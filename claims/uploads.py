@@ -122,6 +122,12 @@ def html_to_text(html: str, *, name: str = "upload") -> UploadedArticle:
     )
 
 
+def is_html_upload(name: str) -> bool:
+    """HTML is read by a worker (claims.services.feeds.html_uploads_create), never in a
+    request: its parse time grows faster than its markup."""
+    return PurePath(name).suffix.lower() in HTML_SUFFIXES
+
+
 def read_upload(name: str, data: bytes) -> list[UploadedArticle]:
     """Read one uploaded file into the articles it holds (several for JSONL)."""
     suffix = PurePath(name).suffix.lower()

@@ -162,11 +162,29 @@ AXES_FAILURE_LIMIT = envint("NEWSFACTS_LOGIN_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# Behind a reverse proxy the client address is in X-Forwarded-For; trust it only when told.
-if envbool("NEWSFACTS_BEHIND_PROXY"):
-    AXES_IPWARE_PROXY_COUNT = envint("NEWSFACTS_PROXY_COUNT", "1")
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind a reverse proxy the client address is in X-Forwarded-For; trust it only when told,
+# and only the entries our own proxies wrote (newsfacts/client_address.py).
+NEWSFACTS_BEHIND_PROXY = envbool("NEWSFACTS_BEHIND_PROXY")
+NEWSFACTS_PROXY_COUNT = envint("NEWSFACTS_PROXY_COUNT", "1")
+if NEWSFACTS_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("NEWSFACTS_PROXY_COUNT must be 1 or more.")
+AXES_CLIENT_IP_CALLABLE = "newsfacts.client_address.client_address"
+if NEWSFACTS_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Mail: only for password resets. Without a mail server the reset pages answer 404
+# (newsfacts/urls.py): a reset link that is never sent only tells a visitor who exists.
+EMAIL_HOST = os.getenv("NEWSFACTS_EMAIL_HOST", "")
+NEWSFACTS_PASSWORD_RESET = bool(EMAIL_HOST)
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = envint("NEWSFACTS_EMAIL_PORT", "587")
+    EMAIL_HOST_USER = os.getenv("NEWSFACTS_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.getenv("NEWSFACTS_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = envbool("NEWSFACTS_EMAIL_USE_TLS", "True")
+    DEFAULT_FROM_EMAIL = os.getenv("NEWSFACTS_EMAIL_FROM", f"newsfacts@{EMAIL_HOST}")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.getenv("NEWSFACTS_TIME_ZONE", "UTC")

@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from claims.models import Article
+from claims import services
+from claims.models import Article, PageImport
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,12 @@ def test_an_html_file_is_reduced_to_its_text(editor_client):
         reverse("admin:claims_article_add"),
         {"upload": upload, "text": "", "title": "", "outlet": "", "url": "", "published_date": ""},
     )
+    # The editor is answered at once; a worker reads the page (here: its service).
     assert response.status_code == 302
+    assert response.url == reverse("admin:claims_pageimport_changelist")
+    assert not Article.objects.exists()
+    page = PageImport.objects.get()
+    assert services.page_import_run(page_id=page.pk).state == PageImport.State.IMPORTED
     article = Article.objects.get()
     assert "340 container ships" in article.body
     assert "evil" not in article.body and "<" not in article.body

@@ -66,7 +66,12 @@ class PageImport(models.Model):
     )
     # sha256 of the feed's id for the item (its guid, else its link): one import per item.
     item_key = models.CharField(max_length=64, blank=True, editable=False)
-    url = models.URLField(max_length=2000)
+    # Blank for an uploaded HTML file: its page is ``html``, read by a worker, not fetched.
+    url = models.URLField(max_length=2000, blank=True)
+    upload_name = models.CharField(max_length=255, blank=True)
+    html = models.TextField(blank=True, editable=False)
+    # What the editor typed beside an uploaded file: wins over what the page says.
+    given = models.JSONField(default=dict, blank=True, editable=False)
     title = models.CharField(max_length=500, blank=True)
     canonical_url = models.URLField(max_length=2000, blank=True)
     # sha256 of canonical_url, indexed: "is this story stored already?" without a scan.
@@ -99,4 +104,4 @@ class PageImport(models.Model):
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="page_import_due_idx")]
 
     def __str__(self) -> str:
-        return self.title or self.url
+        return self.title or self.url or self.upload_name

@@ -22,8 +22,10 @@ from claims.services.articles import (
 )
 from claims.services.bulk import BulkReviewReport, claims_assign, claims_bulk_set_status
 from claims.services.feeds import (
+    HtmlUpload,
     feed_poll,
     feeds_send_due,
+    html_uploads_create,
     page_import_run,
     page_import_timed_out,
     page_imports_create,
@@ -81,6 +83,7 @@ __all__ = [
     "jobs_run",
     "jobs_send",
 ]
+__all__ += ["HtmlUpload", "html_uploads_create"]
 __all__ += [
     "api_token_authenticate",
     "api_token_create",

@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from claims.models import Article
-from claims.services.jobs import job_enqueue, jobs_enqueue
+from claims.models import Article, ExtractionJob
+from claims.services.jobs import job_enqueue, jobs_send_on_commit
 from claims.uploads import (
     UploadedArticle,
     UploadError,
@@ -27,6 +27,10 @@ class DuplicateArticle(UploadError):
     def __init__(self, existing: Article):
         self.existing = existing
         super().__init__(f"Already stored as article {existing.pk}: “{existing.title}”.")
+
+
+def _stored_with_hash(digest: str) -> Article | None:
+    return Article.objects.filter(body_hash=digest).first()
 
 
 def _parse_date(value: str | datetime.date | None) -> datetime.date | None:
@@ -47,8 +51,12 @@ def article_create(
     published_date: str | datetime.date | None = None,
     uploaded_by: AbstractBaseUser | None = None,
     enqueue: bool = True,
+    record_job: bool = False,
 ) -> Article:
     """Store an article and queue its extraction once the transaction commits.
+
+    With ``enqueue=False`` no job is sent: ``record_job`` records it with the article for
+    the caller to send (a bulk import sends in batches) or, failing that, the sweeper.
 
     Without a title, the first line of a plain-text article is its headline. The dateline
     ("PARIS, May 28 (RIA Novosti) –") gives place, date and, when none was given, outlet.
@@ -66,23 +74,35 @@ def article_create(
     if url and not is_web_url(url):
         raise UploadError(f"The article URL must start with http:// or https://, not {url[:40]!r}.")
     digest = body_hash(body)
-    existing = Article.objects.filter(body_hash=digest).first()
+    existing = _stored_with_hash(digest)
     if existing:
         raise DuplicateArticle(existing)
-    with transaction.atomic():
-        article = Article.objects.create(
-            title=title,
-            body=body,
-            outlet=(outlet or parts.outlet or "")[:200],
-            url=url[:2000],
-            dateline_place=(parts.dateline_place or "")[:200],
-            dateline_date=(parts.dateline_date or "")[:10],
-            published_date=_parse_date(published_date),
-            uploaded_by=uploaded_by,
-            body_hash=digest,
-        )
-        if enqueue:
-            job_enqueue(article=article, requested_by=uploaded_by)
+    try:
+        # A savepoint: when another request stores the same text between the check above
+        # and this insert, the unique body hash refuses ours and the caller's transaction
+        # carries on. The job is recorded with the article, so no article is ever stored
+        # without one (the broker hears of it on commit, or later from the sweeper).
+        with transaction.atomic():
+            article = Article.objects.create(
+                title=title,
+                body=body,
+                outlet=(outlet or parts.outlet or "")[:200],
+                url=url[:2000],
+                dateline_place=(parts.dateline_place or "")[:200],
+                dateline_date=(parts.dateline_date or "")[:10],
+                published_date=_parse_date(published_date),
+                uploaded_by=uploaded_by,
+                body_hash=digest,
+            )
+            if enqueue:
+                job_enqueue(article=article, requested_by=uploaded_by)
+            elif record_job:
+                ExtractionJob.objects.create(article=article, requested_by=uploaded_by)
+    except IntegrityError:
+        existing = _stored_with_hash(digest)
+        if existing is None:
+            raise
+        raise DuplicateArticle(existing) from None
     return article
 
 
@@ -117,6 +137,7 @@ def articles_import(
                 published_date=upload.published_date,
                 uploaded_by=uploaded_by,
                 enqueue=False,
+                record_job=True,
             )
         except DuplicateArticle as exc:
             report.duplicates.append((upload.name, exc.existing))
@@ -126,5 +147,14 @@ def articles_import(
             report.created.append(article)
         if on_progress:
             on_progress(upload)
-    jobs_enqueue(articles=report.created, requested_by=uploaded_by)
+    # Each article's job was recorded with it; hand them to the broker in batches (one
+    # nlp.pipe pass each) once the caller's transaction commits.
+    job_ids = list(
+        ExtractionJob.objects.filter(
+            article__in=report.created, state=ExtractionJob.State.QUEUED, enqueued_at=None
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    jobs_send_on_commit(job_ids=job_ids)
     return report

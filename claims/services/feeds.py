@@ -32,7 +32,7 @@ from claims import broker, fetching, webpages
 from claims.models import Article, Feed, PageImport
 from claims.selectors import article_duplicate_of
 from claims.services.articles import DuplicateArticle, article_create
-from claims.uploads import UploadError
+from claims.uploads import UploadError, html_to_text
 
 logger = logging.getLogger(__name__)
 
@@ -230,6 +230,41 @@ def page_imports_create(
     return recorded, refused
 
 
+@dataclass
+class HtmlUpload:
+    """An uploaded HTML file, decoded but not parsed, and what the editor typed beside it."""
+
+    name: str
+    html: str
+    given: dict = field(default_factory=dict)  # title, outlet, url, published_date
+
+
+def html_uploads_create(
+    *, uploads: list[HtmlUpload], requested_by: AbstractBaseUser | None = None
+) -> list[PageImport]:
+    """Record uploaded HTML files for a worker to read, sent on commit.
+
+    Reading HTML takes time that grows faster than its markup, so no request does it: the
+    editor is answered at once and each file becomes an article (or keeps its error) like
+    a page imported by URL."""
+    recorded = [
+        PageImport(
+            upload_name=upload.name[:255],
+            html=upload.html,
+            given={k: str(v) for k, v in upload.given.items() if v},
+            title=str(upload.given.get("title") or "")[:500],
+            requested_by=requested_by,
+            sent_at=timezone.now(),
+        )
+        for upload in uploads
+    ]
+    with transaction.atomic():
+        recorded = PageImport.objects.bulk_create(recorded)
+        for page in recorded:
+            transaction.on_commit(functools.partial(page_import_send, page_id=page.pk))
+    return recorded
+
+
 def page_import_send(*, page_id: int) -> bool:
     if _send(IMPORT_PAGE, page_id):
         return True
@@ -269,6 +304,8 @@ def page_import_run(*, page_id: int) -> PageImport | None:
 
 
 def _page_import(page: PageImport) -> None:
+    if page.html:
+        return _uploaded_page_import(page)
     checked = webpages.canonical_url(page.url)
     known = _article_at(checked)
     if known:
@@ -302,6 +339,31 @@ def _page_import(page: PageImport) -> None:
             raise
         return _page_done(page, article=existing, duplicate=True)
     _page_done(page, article=article, duplicate=False)
+
+
+def _uploaded_page_import(page: PageImport) -> None:
+    """An uploaded HTML file: bounded, read, stored; its markup dropped once stored."""
+    name = page.upload_name or f"upload {page.pk}"
+    webpages.check_markup(page.html.encode(), name=name)
+    found = html_to_text(page.html, name=name)
+    given = page.given or {}
+    try:
+        article = article_create(
+            text=found.text,
+            title=given.get("title") or found.title,
+            outlet=given.get("outlet") or found.outlet,
+            url=given.get("url") or found.url,
+            published_date=given.get("published_date") or found.published_date,
+            uploaded_by=page.requested_by,
+        )
+    except DuplicateArticle as exc:
+        article, duplicate = exc.existing, True
+    else:
+        duplicate = False
+    page.html = ""
+    page.title = article.title[:500]
+    page.save(update_fields=["html", "title"])
+    _page_done(page, article=article, duplicate=duplicate)
 
 
 def _article_at(url: str) -> Article | None:

@@ -57,11 +57,15 @@ def jobs_enqueue(
         jobs = ExtractionJob.objects.bulk_create(
             [ExtractionJob(article=article, requested_by=requested_by) for article in articles]
         )
-        ids = [job.pk for job in jobs]
-        for start in range(0, len(ids), IMPORT_BATCH_SIZE):
-            batch = ids[start : start + IMPORT_BATCH_SIZE]
-            transaction.on_commit(functools.partial(jobs_send, job_ids=batch))
+        jobs_send_on_commit(job_ids=[job.pk for job in jobs])
     return jobs
+
+
+def jobs_send_on_commit(*, job_ids: list[int]) -> None:
+    """Hand recorded jobs to the broker as batch tasks once the transaction commits."""
+    for start in range(0, len(job_ids), IMPORT_BATCH_SIZE):
+        batch = job_ids[start : start + IMPORT_BATCH_SIZE]
+        transaction.on_commit(functools.partial(jobs_send, job_ids=batch))
 
 
 def jobs_send(*, job_ids: list[int]) -> bool:

@@ -13,8 +13,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from claims import broker
-from claims.models import ExtractionJob
-from claims.services.jobs import job_fail, jobs_send
+from claims.models import Article, ExtractionJob
+from claims.services.jobs import job_fail, jobs_enqueue, jobs_send
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,8 @@ def jobs_requeue_stuck() -> int:
       has used up its attempts (a poison article that kills every worker);
     - queued or resent long ago but still not started: sent again only when the broker's
       queue is empty, i.e. the message was lost. A long backlog is not a loss: resending
-      it every minute would flood the queue and run jobs twice at once.
+      it every minute would flood the queue and run jobs twice at once;
+    - an article with no job at all: queued.
     """
     now = timezone.now()
     stale = now - datetime.timedelta(seconds=settings.NEWSFACTS_STUCK_JOB_SECONDS)
@@ -48,15 +49,27 @@ def jobs_requeue_stuck() -> int:
     )
     if _broker_queue_length() == 0:
         lost |= (Q(state=ExtractionJob.State.QUEUED) | overdue_running) & Q(enqueued_at__lt=stale)
-    stuck = ExtractionJob.objects.filter(lost).values_list("pk", flat=True)
-    sent = 0
-    for job_id in list(stuck):
+    stuck = list(ExtractionJob.objects.filter(lost).values_list("pk", flat=True))
+    sent = len(articles_without_job_enqueue())
+    for job_id in stuck:
         # Resent jobs are safe even if the original is still somewhere in Redis: jobs_run
         # lets only one delivery complete. One task each: a job that killed its worker
         # must not take a batch down with it again.
         ExtractionJob.objects.filter(pk=job_id).update(enqueued_at=None)
         sent += jobs_send(job_ids=[job_id])
     return sent
+
+
+def articles_without_job_enqueue() -> list[ExtractionJob]:
+    """Queue extraction for stored articles that have no job at all.
+
+    The services record an article and its job in one transaction, so this finds only
+    articles stored some other way (an older release, a script, a restored backup).
+    """
+    orphans = list(Article.objects.filter(jobs__isnull=True).order_by("pk")[:500])
+    if orphans:
+        logger.warning("Queueing extraction for %d articles that had no job", len(orphans))
+    return jobs_enqueue(articles=orphans)
 
 
 def _broker_queue_length() -> int | None:
