@@ -258,7 +258,8 @@ def test_the_queue_hides_dismissed_claims_unless_asked(client, claims, rita):
     html = client.get(reverse("claims-queue")).content.decode()
     assert f'id="claim-{claims["opinion"].pk}"' not in html
     html = client.get(reverse("claims-queue") + "?dismissed=include", headers=HTMX)
-    assert f'id="claim-{claims["opinion"].pk}"' in html.content.decode()
+    html = html.content.decode()
+    assert f'id="claim-{claims["opinion"].pk}"' in html and "Dismissed · opinion" in html
     counts = client.get(reverse("claims-counts"), headers=HTMX).content.decode()
     assert '<b data-count="all">2</b>' in counts
     assert '<b data-count="unreviewed">1</b>' in counts
@@ -505,3 +506,31 @@ def test_editors_see_no_correction_forms(client, claims):
     html = client.get(reverse("claims-article", args=[claim.article_id]) + f"?claim={claim.pk}")
     html = html.content.decode()
     assert "Not a claim" in html and "Add a missed claim" in html
+
+
+def test_a_dismissed_claim_cannot_be_judged_until_restored(claims, rita):
+    claim = claims["pay"]
+    services.claim_dismiss(claim_id=claim.pk, user=rita, reason="duplicate", expected_version=1)
+    with pytest.raises(services.ReviewRuleError, match="restore it"):
+        services.claim_set_status(
+            claim_id=claim.pk, user=rita, status="disputed", expected_version=2, note="No."
+        )
+    claim.refresh_from_db()
+    assert claim.version == 2 and claim.status == "unreviewed"
+
+
+def test_the_api_shows_corrections_on_a_claim(client, claims, rita):
+    claim = claims["ships"]
+    services.claim_correct(claim_id=claim.pk, user=rita, expected_version=1, speaker="Officials")
+    token = services.api_token_create(user=rita, name="CMS")[1]
+    detail = client.get(
+        f"/api/v1/claims/{claim.pk}", headers={"Authorization": f"Bearer {token}"}
+    ).json()
+    assert (detail["speaker"], detail["dismissed"], detail["origin"]) == (
+        "Officials",
+        "",
+        "machine",
+    )
+    assert detail["machine"]["speaker"] == "" and detail["machine"]["text"] == claim.text
+    assert detail["history"][0]["action"] == "edited"
+    assert detail["history"][0]["detail"]["changed"] == {"speaker": ["", "Officials"]}
