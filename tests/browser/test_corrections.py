@@ -150,3 +150,35 @@ def test_an_editor_sees_no_correction_controls(desk, new_page):
     open_claim(page, desk["cost"])
     expect(page.get_by_text("Not a claim…")).to_have_count(0)
     expect(page.locator("#add-claim")).to_have_count(0)
+
+
+def test_after_adding_a_claim_the_selection_does_not_ride_along_on_an_edit(desk, new_page):
+    harbour = desk["harbour"]
+    page = new_page("rita")
+    page.goto(f"/articles/{harbour.pk}/")
+    words = "He said the backlog would be cleared by the end of April."
+    assert page.evaluate(SELECT_WORDS, words)
+    page.locator("#add-claim").get_by_role("button", name="Add as a claim").click()
+    panel = page.locator("#review-panel")
+    expect(panel).to_contain_text("Added by a reviewer")
+    expect(page.locator("#add-claim textarea[name=selected_text]")).to_have_value("")
+    panel.get_by_text("Edit the claim…").click()
+    expect(panel.locator(".correct-form textarea[name=selected_text]")).to_have_value("")
+    panel.locator(".correct-form input[name=speaker]").fill("Henrik Sollberg")
+    panel.get_by_role("button", name="Save correction").click()
+    expect(panel.locator(".history li").first).to_contain_text("edited: speaker")
+    added = Claim.objects.get(origin="reviewer")
+    assert (added.text, added.speaker) == (words, "Henrik Sollberg")
+
+
+def test_without_javascript_a_claim_is_added_from_its_words(desk, new_page):
+    harbour = desk["harbour"]
+    page = new_page("rita", javascript=False)
+    page.goto(f"/articles/{harbour.pk}/")
+    form = page.locator("#add-claim")
+    form.locator("textarea[name=selected_text]").fill("the backlog would be cleared")
+    form.get_by_role("button", name="Add as a claim").click()
+    added = Claim.objects.get(origin="reviewer")
+    expect(page).to_have_url(re.compile(rf"\?claim={added.pk}#review-panel$"))
+    expect(page.locator(".messages")).to_contain_text("Claim added.")
+    expect(page.locator(f"#hl-{added.pk}")).to_have_text("the backlog would be cleared")

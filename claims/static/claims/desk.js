@@ -230,6 +230,21 @@
       event.stopImmediatePropagation();
     }
   }, true);
-  // A fresh panel (or add form) gets the selection made before it arrived.
+  // A fresh panel (or add form) gets the selection made before it arrived...
   document.addEventListener("htmx:afterSettle", fillForms);
+  // ...until a correction made with it is saved: it must not ride along on the next one.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const form = event.detail.elt;
+    if (!form.matches || !form.matches("form[data-selection-form]")) return;
+    const trigger = event.detail.xhr.getResponseHeader("HX-Trigger") || "";
+    if (trigger.indexOf("claimChanged") === -1) return; // refused: keep it to try again
+    selection = null;
+    const current = window.getSelection();
+    if (current) current.removeAllRanges(); // else its next selectionchange brings it back
+    if (form.id === "add-claim") {
+      ["[data-selection-start]", "[data-selection-end]", "[data-selection-text]"].forEach(function (field) {
+        form.querySelector(field).value = "";
+      });
+    }
+  });
 })();
