@@ -30,6 +30,15 @@ class ClaimFilterForm(forms.Form):
     score_max = forms.FloatField(required=False, min_value=0, max_value=1, label="Score ≤")
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    dismissed = forms.ChoiceField(
+        required=False,
+        label="Dismissed",
+        choices=[
+            ("", "Hide dismissed"),
+            ("include", "Show dismissed too"),
+            ("only", "Only dismissed"),
+        ],
+    )
     sort = forms.ChoiceField(
         required=False,
         choices=[
@@ -59,6 +68,7 @@ class ClaimFilterForm(forms.Form):
             score_max=data.get("score_max"),
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
+            dismissed=data.get("dismissed") or "",
             sort=sort if sort in SORTS else "-score",
         )
 
@@ -184,3 +194,47 @@ class ClaimBulkForm(forms.Form):
             raise forms.ValidationError("Choose the status to set.")
         data["versions"] = versions
         return data
+
+
+# --- corrections (claims/services/corrections.py) ----------------------------------------
+
+
+class SelectionFields(forms.Form):
+    """Text selected in the article: its offsets in the body, sent by the page's script,
+    and the selected words, which the server checks against the body at those offsets."""
+
+    start = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    end = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    selected_text = forms.CharField(required=False, max_length=5000, strip=False)
+
+    def span(self) -> tuple[int | None, int | None, str] | None:
+        data = self.cleaned_data
+        if data.get("start") is None and not (data.get("selected_text") or "").strip():
+            return None
+        return data.get("start"), data.get("end"), data.get("selected_text") or ""
+
+
+class ClaimDismissForm(forms.Form):
+    reason = forms.ChoiceField(choices=Claim.Dismissal.choices, label="Why not a claim")
+    version = forms.IntegerField(min_value=1)
+    note = forms.CharField(required=False, max_length=2000)
+
+
+class ClaimRestoreForm(forms.Form):
+    version = forms.IntegerField(min_value=1)
+    note = forms.CharField(required=False, max_length=2000)
+
+
+class ClaimCorrectForm(SelectionFields):
+    version = forms.IntegerField(min_value=1)
+    type = forms.ChoiceField(choices=Claim.Type.choices)
+    speaker = forms.CharField(required=False, max_length=200)
+    quantities = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
+    times = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
+    note = forms.CharField(required=False, max_length=2000)
+
+
+class ClaimAddForm(SelectionFields):
+    type = forms.ChoiceField(choices=Claim.Type.choices, initial=Claim.Type.STATISTIC)
+    speaker = forms.CharField(required=False, max_length=200)
+    note = forms.CharField(required=False, max_length=2000)

@@ -31,6 +31,9 @@ class ClaimFilters:
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
     include_orphaned: bool = False
+    # Claims a reviewer dismissed ("not a claim"): "" leaves them out, as every count and
+    # export does; "include" shows them too, "only" shows nothing else.
+    dismissed: str = ""
     sort: str = "-score"
 
 
@@ -47,6 +50,10 @@ def claim_list(*, filters: ClaimFilters | None = None) -> QuerySet[Claim]:
     qs = Claim.objects.all()
     if not filters.include_orphaned:
         qs = qs.filter(is_orphaned=False)
+    if filters.dismissed == "only":
+        qs = qs.exclude(dismissed="")
+    elif filters.dismissed != "include":
+        qs = qs.filter(dismissed="")
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.type:
@@ -125,12 +132,11 @@ def article_latest_job(*, article: Article) -> ExtractionJob | None:
     return article.jobs.order_by("-created_at", "-id").first()
 
 
-def article_claims(*, article: Article) -> QuerySet[Claim]:
-    return (
-        article.claims.filter(is_orphaned=False)
-        .select_related("assignee", "reviewed_by")
-        .order_by("start", "id")
-    )
+def article_claims(*, article: Article, include_dismissed: bool = False) -> QuerySet[Claim]:
+    claims = article.claims.filter(is_orphaned=False)
+    if not include_dismissed:
+        claims = claims.filter(dismissed="")
+    return claims.select_related("assignee", "reviewed_by").order_by("start", "id")
 
 
 def claim_detail(*, claim_id: int) -> Claim:
@@ -219,6 +225,9 @@ class Segment:
 
     text: str
     claim: Claim | None = None
+    # Where the run starts in article.body: the page's script turns a selection into
+    # body offsets from it (corrections), which the server then checks.
+    start: int = 0
 
 
 @dataclass
@@ -248,19 +257,22 @@ def article_highlight(*, article: Article, claims: list[Claim]) -> HighlightedAr
         position = claim.end
     paragraphs: list[list[Segment]] = [[]]
 
-    def add_text(text: str) -> None:
-        for index, part in enumerate(_PARAGRAPH_BREAK.split(text)):
-            if index:
+    def add_text(text: str, offset: int) -> None:
+        part_start = 0
+        for match in [*_PARAGRAPH_BREAK.finditer(text), None]:
+            part_end = match.start() if match else len(text)
+            if part_start < part_end:
+                paragraphs[-1].append(Segment(text[part_start:part_end], start=offset + part_start))
+            if match:
                 paragraphs.append([])
-            if part:
-                paragraphs[-1].append(Segment(part))
+                part_start = match.end()
 
     position = 0
     for claim in placed:
-        add_text(body[position : claim.start])
-        paragraphs[-1].append(Segment(body[claim.start : claim.end], claim))
+        add_text(body[position : claim.start], position)
+        paragraphs[-1].append(Segment(body[claim.start : claim.end], claim, claim.start))
         position = claim.end
-    add_text(body[position:])
+    add_text(body[position:], position)
     return HighlightedArticle(
         paragraphs=[p for p in paragraphs if any(s.claim or s.text.strip() for s in p)],
         unplaced=unplaced,
@@ -268,7 +280,9 @@ def article_highlight(*, article: Article, claims: list[Claim]) -> HighlightedAr
 
 
 def status_tally(claims: list[Claim]) -> dict[str, int]:
-    """Counts per status of claims already loaded (no query), with "all" and "reviewed"."""
+    """Counts per status of claims already loaded (no query), with "all" and "reviewed";
+    dismissed claims, when shown, are not counted."""
+    claims = [claim for claim in claims if not claim.dismissed]
     counts = {status: 0 for status in Claim.Status.values}
     for claim in claims:
         counts[claim.status] += 1
@@ -280,7 +294,7 @@ def status_tally(claims: list[Claim]) -> dict[str, int]:
 def claim_status_overview() -> dict:
     """Status distribution across the desk and per outlet, from one aggregate query."""
     rows = (
-        Claim.objects.filter(is_orphaned=False)
+        Claim.objects.filter(is_orphaned=False, dismissed="")
         .values("article__outlet", "status")
         .annotate(n=Count("id"))
         .order_by()

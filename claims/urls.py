@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claims import health, views
+from claims import health, views, views_corrections
 from claims.exports import views as export_views
 
 urlpatterns = [
@@ -10,6 +10,10 @@ urlpatterns = [
     path("claims/<int:pk>/", views.claim_panel, name="claims-panel"),
     path("claims/<int:pk>/status/", views.claim_set_status, name="claims-set-status"),
     path("claims/<int:pk>/assign/", views.claim_assign, name="claims-assign"),
+    path("claims/<int:pk>/dismiss/", views_corrections.claim_dismiss, name="claims-dismiss"),
+    path("claims/<int:pk>/restore/", views_corrections.claim_restore, name="claims-restore"),
+    path("claims/<int:pk>/correct/", views_corrections.claim_correct, name="claims-correct"),
+    path("articles/<int:pk>/claims/add/", views_corrections.claim_add, name="claims-add"),
     path("overview/", views.claims_overview, name="claims-overview"),
     path("articles/<int:pk>/", views.article_detail, name="claims-article"),
     path("articles/<int:pk>/text/", views.article_text, name="claims-article-text"),

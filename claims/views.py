@@ -24,6 +24,7 @@ from claims.forms import (
     reviewer_choices,
 )
 from claims.models import Article, Claim, ExtractionJob
+from claims.services.corrections import quantities_as_lines, times_as_lines
 
 QUEUE_PAGE_SIZE = 50
 
@@ -128,9 +129,18 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _article_context(request: HttpRequest, article: Article) -> dict:
-    claims = list(selectors.article_claims(article=article))
+    # Dismissed claims are loaded anyway (one query): the page says how many it hides.
+    show_dismissed = request.GET.get("dismissed") == "1"
+    claims = list(selectors.article_claims(article=article, include_dismissed=True))
+    dismissed_count = sum(1 for claim in claims if claim.dismissed)
+    if not show_dismissed:
+        claims = [claim for claim in claims if not claim.dismissed]
     counts = selectors.status_tally(claims)
     return {
+        "show_dismissed": show_dismissed,
+        "dismissed_count": dismissed_count,
+        "can_review": request.user.has_perm(permissions.REVIEW_CLAIMS),
+        "claim_types": Claim.Type.choices,
         "article": article,
         "claims": claims,
         "highlighted": selectors.article_highlight(article=article, claims=claims),
@@ -146,6 +156,11 @@ def _panel_context(request: HttpRequest, claim: Claim | None, **extra) -> dict:
         "statuses": Claim.Status,
         "can_review": request.user.has_perm(permissions.REVIEW_CLAIMS),
         "can_assign": can_assign,
+        # Corrections (claims/views_corrections.py): the edit form's current values.
+        "claim_types": Claim.Type.choices,
+        "dismissal_reasons": Claim.Dismissal.choices,
+        "quantity_lines": quantities_as_lines(claim.quantities) if claim else "",
+        "time_lines": times_as_lines(claim.times) if claim else "",
         "assign_form": (
             ClaimAssignForm(initial={"assignee": claim.assignee_id})
             if claim and can_assign

@@ -173,6 +173,10 @@ URL_PERMISSIONS = {
     "claims-claimreview-feed": permissions.VIEW_CLAIMS,
     "claims-claimreview": permissions.VIEW_CLAIMS,
     "claims-article-claimreview": permissions.VIEW_CLAIMS,
+    "claims-dismiss": permissions.REVIEW_CLAIMS,
+    "claims-restore": permissions.REVIEW_CLAIMS,
+    "claims-correct": permissions.REVIEW_CLAIMS,
+    "claims-add": permissions.REVIEW_CLAIMS,
 }
 OPEN_URLS = {"healthz"}
 

@@ -58,7 +58,7 @@ def test_the_article_is_highlighted_by_offsets_and_status(reviewer_client, artic
     assert ">340 ships waited offshore</a>." in html
     # The paragraph break is kept: two paragraphs of text.
     body = html.split("data-keyboard-text>")[1].split("</div>")[0]
-    assert body.count("<p>") == 2
+    assert body.count("<p data-at=") == 2
     assert "<b data-reviewed>2</b> of 3 claims reviewed" in html
     assert '<progress id="review-progress" max="3" value="2">' in html
     assert "Choose a highlighted claim" in html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Literal
 from urllib.parse import urlencode
 
 from django.http import HttpRequest
@@ -45,6 +46,7 @@ class ClaimQuery(Schema):
     date_to: datetime.date | None = None
     sort: Sort = "-score"
     include_orphaned: bool = False
+    dismissed: Literal["", "include", "only"] = ""  # claims a reviewer said are not claims
     after: str = ""
     limit: int = 50
 
@@ -66,6 +68,7 @@ class ClaimQuery(Schema):
             date_from=self.date_from,
             date_to=self.date_to,
             include_orphaned=self.include_orphaned,
+            dismissed=self.dismissed,
             sort=self.sort,
         )
 

@@ -49,6 +49,8 @@ class ClaimOut(Schema):
     reviewed_at: datetime.datetime | None
     created_at: datetime.datetime
     desk_url: str
+    dismissed: str = Field("", description="Why a reviewer said it is not a claim; empty if not.")
+    origin: str = Field("machine", description="machine (extracted) or reviewer (added).")
 
 
 class SourceOut(Schema):
@@ -65,11 +67,14 @@ class ChangeOut(Schema):
     note: str
     changed_by: str | None
     changed_at: datetime.datetime
+    action: str = Field("status", description="status, dismissed, restored, edited or added.")
+    detail: dict = Field(default_factory=dict, description="What a correction changed.")
 
 
 class ClaimDetail(ClaimOut):
     score_reasons: list
     is_orphaned: bool
+    machine: dict | None = Field(None, description="The extraction's values, once corrected.")
     sources: list[SourceOut]
     history: list[ChangeOut]
 
@@ -172,7 +177,7 @@ def claim_out(claim: Claim) -> dict:
 
 _CLAIM_FIELDS = (
     "id", "status", "version", "type", "text", "summary", "start", "end", "score", "speaker",
-    "cue", "quantities", "times", "entities", "reviewed_at", "created_at",
+    "cue", "quantities", "times", "entities", "reviewed_at", "created_at", "dismissed", "origin",
 )  # fmt: skip
 
 
@@ -181,6 +186,7 @@ def claim_detail(claim: Claim) -> dict:
         **claim_out(claim),
         "score_reasons": claim.score_reasons,
         "is_orphaned": claim.is_orphaned,
+        "machine": claim.machine,
         "sources": [
             {
                 "url": s.url,
@@ -198,6 +204,8 @@ def claim_detail(claim: Claim) -> dict:
                 "note": h.note,
                 "changed_by": _name(h.changed_by),
                 "changed_at": h.changed_at,
+                "action": h.action,
+                "detail": h.detail,
             }
             for h in claim.history.all()
         ],

@@ -42,7 +42,8 @@ _ORGANISATION_LABELS = {"ORG", "NORP", "GPE", "FAC"}
 
 
 def is_publishable(claim: Claim) -> bool:
-    return claim.status in VERDICTS
+    # A dismissed claim is "not a claim": nothing to publish whatever its status.
+    return claim.status in VERDICTS and not claim.dismissed
 
 
 def claim_reviewed_text(claim: Claim) -> str:

@@ -51,6 +51,11 @@ JSON_LD = "application/ld+json"
 @desk_view(permission=permissions.VIEW_CLAIMS)
 def claim_claimreview(request: HttpRequest, pk: int) -> JsonResponse:
     claim = get_object_or_404(Claim.objects.select_related("article"), pk=pk)
+    if claim.dismissed:
+        return JsonResponse(
+            {"error": f"Claim {claim.pk} was dismissed as not a claim: nothing to publish."},
+            status=404,
+        )
     if not is_publishable(claim):
         return JsonResponse(
             {

@@ -22,6 +22,16 @@ class Claim(models.Model):
         DISPUTED = "disputed", "Disputed"
         VERIFIED = "verified", "Verified"
 
+    class Origin(models.TextChoices):
+        MACHINE = "machine", "Extraction"
+        REVIEWER = "reviewer", "Reviewer"
+
+    class Dismissal(models.TextChoices):
+        OPINION = "opinion", "Opinion"
+        NOT_CHECKABLE = "not_checkable", "Not checkable"
+        DUPLICATE = "duplicate", "Duplicate"
+        EXTRACTION_ERROR = "extraction_error", "Extraction error"
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
     # Where the claim sits in article.body: body[start:end] == text.
     start = models.PositiveIntegerField()
@@ -40,6 +50,15 @@ class Claim(models.Model):
     fingerprint = models.CharField(max_length=64)
     # The claim was not found again by the latest extraction; kept for its history.
     is_orphaned = models.BooleanField(default=False)
+    # Corrections (claims/services/corrections.py). A claim a reviewer added, not found by
+    # the extraction; re-extraction never overwrites nor orphans it.
+    origin = models.CharField(max_length=8, choices=Origin, default=Origin.MACHINE)
+    # Why a reviewer said "not a claim"; blank while the claim stands. Dismissed claims
+    # leave the queue, the counts and the exports, and stay dismissed across re-extraction.
+    dismissed = models.CharField(max_length=16, choices=Dismissal, blank=True, db_index=True)
+    # The extraction's own fields, kept when a reviewer first edits the claim: the
+    # correction sits beside the original, and re-extraction leaves the claim alone.
+    machine = models.JSONField(null=True, blank=True)
 
     status = models.CharField(
         max_length=10, choices=Status, default=Status.UNREVIEWED, db_index=True
@@ -89,6 +108,11 @@ class Claim(models.Model):
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#claim-{self.pk}"
 
+    @property
+    def is_corrected(self) -> bool:
+        """A reviewer changed or added it: re-extraction must leave it as it is."""
+        return self.machine is not None or self.origin == self.Origin.REVIEWER
+
 
 class Source(models.Model):
     """Evidence attached to a claim: a URL, a citation, or both."""
@@ -116,7 +140,17 @@ class Source(models.Model):
 
 
 class StatusChange(models.Model):
-    """One entry of a claim's review history: who moved it from what to what, and why."""
+    """One entry of a claim's review history: who moved it from what to what, and why.
+
+    Corrections are history entries too (``action``), with the status unchanged.
+    """
+
+    class Action(models.TextChoices):
+        STATUS = "status", "Status change"
+        DISMISSED = "dismissed", "Dismissed"
+        RESTORED = "restored", "Restored"
+        EDITED = "edited", "Edited"
+        ADDED = "added", "Added"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="history")
     changed_by = models.ForeignKey(
@@ -126,6 +160,9 @@ class StatusChange(models.Model):
     from_status = models.CharField(max_length=10, choices=Claim.Status)
     to_status = models.CharField(max_length=10, choices=Claim.Status)
     note = models.TextField(blank=True)
+    action = models.CharField(max_length=10, choices=Action, default=Action.STATUS)
+    # What a correction changed: {"reason": ...} or {"changed": {field: [before, after]}}.
+    detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["changed_at", "id"]
@@ -133,3 +170,9 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
+
+    @property
+    def reason_label(self) -> str:
+        """A dismissal's reason as the desk reads it."""
+        reason = self.detail.get("reason", "")
+        return Claim.Dismissal(reason).label if reason in Claim.Dismissal.values else reason

@@ -99,3 +99,12 @@ __all__ += [
     "webhook_deliveries_send_due",
     "webhooks_announce",
 ]
+
+from claims.services.corrections import (  # noqa: E402
+    claim_add,
+    claim_correct,
+    claim_dismiss,
+    claim_restore,
+)
+
+__all__ += ["claim_add", "claim_correct", "claim_dismiss", "claim_restore"]

@@ -76,7 +76,12 @@ def claims_changes(
     *, article: Article, found: list[extraction.ExtractedClaim], stored: Iterable[Claim]
 ) -> ClaimChanges:
     """What claims_replace_extraction changes, given the article's ``stored`` claims."""
-    existing = {claim.fingerprint: claim for claim in stored}
+    existing, protected = {}, set()
+    for claim in stored:
+        existing[claim.fingerprint] = claim
+        if claim.is_corrected:
+            # A reviewer's correction or addition stands: never overwritten, never orphaned.
+            protected.add(claim.fingerprint)
     seen: dict[str, int] = {}
     to_create, to_update, kept = [], [], set()
     for item in found:
@@ -88,13 +93,19 @@ def claims_changes(
         claim = existing.get(fingerprint)
         if claim is None:
             to_create.append(Claim(article=article, fingerprint=fingerprint, **values))
+        elif fingerprint in protected:
+            if claim.is_orphaned:
+                claim.is_orphaned = False
+                to_update.append(claim)
+            kept.add(fingerprint)
         else:
             for name, value in values.items():
                 setattr(claim, name, value)
             claim.is_orphaned = False
             to_update.append(claim)
             kept.add(fingerprint)
-    leftovers = [claim for fp, claim in existing.items() if fp not in kept]
+    # A dismissed claim may be revived here as a small edit: its dismissal stays.
+    leftovers = [claim for fp, claim in existing.items() if fp not in kept | protected]
     revived = set()
     for new, old in _fuzzy_pairs(to_create, leftovers):
         # The vanished claim is this new one after a small edit: it keeps its review work

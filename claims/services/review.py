@@ -62,6 +62,10 @@ def claim_set_status(
         )
         if not won:
             raise ReviewConflict(Claim.objects.select_related("reviewed_by").get(pk=claim_id))
+        if claim.dismissed:
+            raise ReviewRuleError(
+                "This claim was dismissed as not a claim: restore it before judging it."
+            )
         if source_url.strip() or source_title.strip():
             claim_add_source(
                 claim=claim,

@@ -155,3 +155,96 @@
     label.textContent = ticked ? ticked + " ticked:" : "With ticked claims:";
   }
 })();
+
+/* Corrections: text selected in the article becomes a span the forms can send (edit a
+   claim's span, add a missed claim). The page sends the selection's offsets in the
+   article body and its words; the server checks one against the other. Each paragraph
+   carries data-at, its offset in the body; a <br> stands for one "\n". Without this
+   script the forms still work from the words alone. */
+(function () {
+  "use strict";
+
+  let selection = null; // {start, end, text} of the last selection in the article text
+
+  function textLength(node) {
+    if (node.nodeType === Node.TEXT_NODE) return node.data.length;
+    if (node.nodeName === "BR") return 1;
+    let length = 0;
+    node.childNodes.forEach(function (child) { length += textLength(child); });
+    return length;
+  }
+
+  // The body offset of a point of the selection, or null when it is not inside a paragraph.
+  function bodyOffset(container, offset) {
+    const element = container.nodeType === Node.TEXT_NODE ? container.parentElement : container;
+    const paragraph = element && element.closest("[data-keyboard-text] p[data-at]");
+    if (!paragraph) return null;
+    const range = document.createRange();
+    range.setStart(paragraph, 0);
+    range.setEnd(container, offset);
+    return Number(paragraph.dataset.at) + textLength(range.cloneContents());
+  }
+
+  function readSelection() {
+    const current = window.getSelection();
+    if (!current || current.rangeCount === 0 || current.isCollapsed) return;
+    const range = current.getRangeAt(0);
+    const text = document.querySelector("[data-keyboard-text]");
+    if (!text || !text.contains(range.commonAncestorContainer)) return;
+    const start = bodyOffset(range.startContainer, range.startOffset);
+    const end = bodyOffset(range.endContainer, range.endOffset);
+    const words = current.toString();
+    if (!words.trim()) return;
+    // Offsets that cannot be worked out are left empty: the server finds the words.
+    selection = start !== null && end !== null && end > start
+      ? { start: start, end: end, text: words }
+      : { start: "", end: "", text: words };
+    fillForms();
+  }
+
+  function fillForms() {
+    if (!selection) return;
+    document.querySelectorAll("form[data-selection-form]").forEach(function (form) {
+      form.querySelector("[data-selection-start]").value = selection.start;
+      form.querySelector("[data-selection-end]").value = selection.end;
+      form.querySelector("[data-selection-text]").value = selection.text.replace(/\s+/g, " ").trim();
+    });
+  }
+
+  // Typing in the words by hand drops the offsets: they belonged to the selection.
+  document.addEventListener("input", function (event) {
+    if (!event.target.matches("[data-selection-text]")) return;
+    const form = event.target.closest("form");
+    form.querySelector("[data-selection-start]").value = "";
+    form.querySelector("[data-selection-end]").value = "";
+  });
+
+  document.addEventListener("mouseup", function () { window.setTimeout(readSelection, 0); });
+  document.addEventListener("keyup", function (event) { if (event.shiftKey) readSelection(); });
+  document.addEventListener("selectionchange", readSelection);
+  // A selection over a highlight must not open its panel.
+  document.addEventListener("click", function (event) {
+    const current = window.getSelection();
+    if (current && !current.isCollapsed && event.target.closest && event.target.closest("a.hl")) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+  // A fresh panel (or add form) gets the selection made before it arrived...
+  document.addEventListener("htmx:afterSettle", fillForms);
+  // ...until a correction made with it is saved: it must not ride along on the next one.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const form = event.detail.elt;
+    if (!form.matches || !form.matches("form[data-selection-form]")) return;
+    const trigger = event.detail.xhr.getResponseHeader("HX-Trigger") || "";
+    if (trigger.indexOf("claimChanged") === -1) return; // refused: keep it to try again
+    selection = null;
+    const current = window.getSelection();
+    if (current) current.removeAllRanges(); // else its next selectionchange brings it back
+    if (form.id === "add-claim") {
+      ["[data-selection-start]", "[data-selection-end]", "[data-selection-text]"].forEach(function (field) {
+        form.querySelector(field).value = "";
+      });
+    }
+  });
+})();
