@@ -109,11 +109,11 @@ def test_a_page_that_stalls_times_out(web):
         return Response("late")
 
     web.expect_request("/slow").respond_with_handler(stall)
-    started = time.monotonic()
+    # The error names the timeout (the read gave up before the 1.5 s answer), no clock:
+    # timings belong in bench/, and a loaded CI machine would make a bound flaky.
     with pytest.raises(FetchError, match="did not answer in time") as caught:
         fetch(web.url_for("/slow"))
     assert caught.value.transient
-    assert time.monotonic() - started < 1.4
 
 
 def test_a_server_that_drips_is_stopped_by_the_total_deadline(web):
@@ -126,10 +126,8 @@ def test_a_server_that_drips_is_stopped_by_the_total_deadline(web):
         return Response(body())
 
     web.expect_request("/drip").respond_with_handler(drip)
-    started = time.monotonic()
     with pytest.raises(FetchError, match="longer than the time limit"):
         fetch(web.url_for("/drip"))
-    assert time.monotonic() - started < 3
 
 
 def test_it_connects_to_the_address_it_checked_not_a_second_answer(web, settings, monkeypatch):
