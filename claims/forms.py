@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from claims.models import Article, Claim
 from claims.selectors import SORTS, ClaimFilters, article_duplicate_of
-from claims.uploads import UploadError, check_upload_size, read_upload
+from claims.uploads import UploadError, check_text_size, check_upload_size, read_upload
 
 
 class ClaimFilterForm(forms.Form):
@@ -99,10 +99,13 @@ class ArticleUploadForm(forms.ModelForm):
                 if len(items) != 1:
                     raise UploadError("Use Bulk import for JSONL files that hold several articles.")
                 item = items[0]
+                if item.error:
+                    raise UploadError(f"{item.name}: {item.error}")
                 text, title = item.text, data.get("title") or item.title
                 outlet, url = data.get("outlet") or item.outlet, data.get("url") or item.url
                 published = data.get("published_date") or item.published_date
             elif (data.get("text") or "").strip():
+                check_text_size(data["text"])
                 text, title = data["text"], data.get("title") or ""
                 outlet, url = data.get("outlet") or "", data.get("url") or ""
                 published = data.get("published_date")

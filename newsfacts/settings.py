@@ -187,7 +187,8 @@ STORAGES = {
 # Uploads: bounded so one file cannot exhaust the server.
 NEWSFACTS_MAX_UPLOAD_BYTES = envint("NEWSFACTS_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))
 NEWSFACTS_MAX_UPLOAD_FILES = envint("NEWSFACTS_MAX_UPLOAD_FILES", "200")
-DATA_UPLOAD_MAX_MEMORY_SIZE = NEWSFACTS_MAX_UPLOAD_BYTES + 1024 * 1024
+# A paste up to twice the limit still reaches the form, which refuses it with a clear message.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * NEWSFACTS_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = NEWSFACTS_MAX_UPLOAD_BYTES
 # Django's own hard stop (a bare 400) sits well above ours, so an editor who picks a few
 # files too many gets the form's clear message instead.
