@@ -256,6 +256,12 @@ NEWSFACTS_STUCK_JOB_SECONDS = envint("NEWSFACTS_STUCK_JOB_SECONDS", "120")
 # retries, sweeper resends). A poison article that kills its worker every time would
 # otherwise be handed back by reject_on_worker_lost for ever; past this it is failed.
 NEWSFACTS_JOB_MAX_ATTEMPTS = envint("NEWSFACTS_JOB_MAX_ATTEMPTS", "5")
+# A running job's lease: its worker renews it every quarter of this; the sweeper (beat,
+# every minute) resends a job whose lease ran out, so a killed worker's job is retried
+# within lease + one minute instead of waiting for the hard time limit.
+NEWSFACTS_JOB_LEASE_SECONDS = envint("NEWSFACTS_JOB_LEASE_SECONDS", "45")
+# Claims kept per article; the rest are counted and the article page says so.
+NEWSFACTS_MAX_CLAIMS_PER_ARTICLE = envint("NEWSFACTS_MAX_CLAIMS_PER_ARTICLE", "2000")
 
 # --- From the web and back: feeds, URL imports, the API and webhooks ----------------------
 
