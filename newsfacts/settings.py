@@ -260,6 +260,9 @@ NEWSFACTS_JOB_MAX_ATTEMPTS = envint("NEWSFACTS_JOB_MAX_ATTEMPTS", "5")
 # every minute) resends a job whose lease ran out, so a killed worker's job is retried
 # within lease + one minute instead of waiting for the hard time limit.
 NEWSFACTS_JOB_LEASE_SECONDS = envint("NEWSFACTS_JOB_LEASE_SECONDS", "45")
+# Articles longer than this (in characters) are extracted on the "long" queue, by a
+# worker of their own, so they never hold up the others (README, "Running it in production").
+NEWSFACTS_LONG_ARTICLE_CHARS = envint("NEWSFACTS_LONG_ARTICLE_CHARS", "50000")
 # Claims kept per article; the rest are counted and the article page says so.
 NEWSFACTS_MAX_CLAIMS_PER_ARTICLE = envint("NEWSFACTS_MAX_CLAIMS_PER_ARTICLE", "2000")
 
@@ -299,7 +302,12 @@ if not re.fullmatch(r"[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)", NEWSFACTS_API_THR
 # own: a worker started without -Q serves both queues; `-Q web -P threads` makes one that
 # does only this, many requests at once. Routing keys are explicit so that a message for
 # one queue never lands in both.
-CELERY_TASK_QUEUES = (Queue("celery", routing_key="celery"), Queue("web", routing_key="web"))
+CELERY_TASK_QUEUES = (
+    Queue("celery", routing_key="celery"),
+    Queue("web", routing_key="web"),
+    # Articles longer than NEWSFACTS_LONG_ARTICLE_CHARS, each alone (claims/broker.py).
+    Queue("long", routing_key="long"),
+)
 CELERY_IMPORTS = ("claims.web_tasks",)
 CELERY_BEAT_SCHEDULE["poll-feeds-and-resend-web-work"] = {
     "task": "claims.web_tasks.send_due_web_work",

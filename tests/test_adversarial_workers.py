@@ -120,3 +120,38 @@ def test_a_running_job_with_a_fresh_lease_is_left_alone(db, settings):
     services.jobs_requeue_stuck()
     job.refresh_from_db()
     assert job.state == ExtractionJob.State.RUNNING and not job.retry_reason
+
+
+@pytest.mark.worker
+def test_a_huge_article_does_not_hold_up_a_small_one_queued_after_it(
+    redis_server, transactional_db, tmp_path, settings
+):
+    """The desk's two workers (as `make run` starts them): the long articles' own, and
+    the rest's. The huge article is queued first; the small one still finishes first."""
+    settings.NEWSFACTS_LONG_ARTICLE_CHARS = 20_000
+    desk = start_worker(tmp_path, "--pool", "solo", "-Q", "celery,web")
+    long = start_worker(tmp_path, "--pool", "solo", "-Q", "long", "-n", "long@%h")
+    try:
+        huge = services.article_create(text=wire_article(400, "huge"))
+        assert len(huge.body) > settings.NEWSFACTS_LONG_ARTICLE_CHARS
+        huge_job = huge.jobs.get()
+        wait_for(
+            lambda: huge_job.refresh_from_db() or huge_job.state == ExtractionJob.State.RUNNING,
+            timeout=60,
+            what=f"the huge article started\n{long.output()[-2000:]}",
+        )
+        small = services.article_create(text=SHORT_ARTICLE.format(cost=5, cars=5000))
+        small_job = small.jobs.get()
+        wait_for(lambda: finished(small_job), timeout=120, what=f"small\n{desk.output()[-2000:]}")
+        huge_job.refresh_from_db()
+        assert huge_job.state == ExtractionJob.State.RUNNING, "the huge article ran first"
+        wait_for(lambda: finished(huge_job), timeout=300, what=f"huge\n{long.output()[-2000:]}")
+    finally:
+        stop_worker(desk)
+        stop_worker(long)
+    assert_one_claim_set(small_job)
+    assert_one_claim_set(huge_job)
+    assert small_job.finished_at < huge_job.finished_at
+    # One extraction task each: the huge article on the long worker, the small on the desk's.
+    assert long.output().count("succeeded in") == 1
+    assert desk.output().count("extract_articles[") and desk.output().count("succeeded in") == 1

@@ -74,3 +74,27 @@ def test_pieces_are_cut_at_sentence_ends_when_there_is_no_line_break():
     pieces = [piece for _, piece in body_pieces(body, 100)]
     assert "".join(pieces) == body
     assert all(piece.endswith(". ") for piece in pieces)
+
+
+def test_long_articles_are_sent_alone_on_their_own_queue(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from claims.uploads import UploadedArticle
+
+    settings.NEWSFACTS_LONG_ARTICLE_CHARS = 2000
+    sent: list[tuple[str, list[int]]] = []
+    monkeypatch.setattr(
+        "claims.broker.send_extraction", lambda job_ids: sent.append(("celery", job_ids))
+    )
+    monkeypatch.setattr(
+        "claims.broker.send_long_extraction", lambda job_ids: sent.append(("long", job_ids))
+    )
+    texts = [wire_article(2, "a"), wire_article(30, "b"), wire_article(3, "c")]
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.articles_import(uploads=[UploadedArticle(text=t) for t in texts])
+    a, b, c = (article.jobs.get().pk for article in report.created)
+    assert sorted(sent) == [("celery", [a, c]), ("long", [b])]
+    # A resend (the sweeper's) goes to the same queue as the first send.
+    sent.clear()
+    services.jobs_send(job_ids=[b])
+    assert sent == [("long", [b])]

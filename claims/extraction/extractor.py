@@ -29,7 +29,7 @@ _STEP = 256
 # parser's and the check-worthiness model's arrays are per token), so a longer body, or
 # one endless paragraph, is cut into pieces of at most this many characters: an
 # article's memory is bounded by the piece, not the article (docs/reliability.md).
-PIECE_CHARS = 100_000
+PIECE_CHARS = 50_000
 
 
 @dataclass

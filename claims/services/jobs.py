@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from claims import broker, extraction
@@ -60,7 +61,11 @@ def jobs_enqueue(
         jobs = ExtractionJob.objects.bulk_create(
             [ExtractionJob(article=article, requested_by=requested_by) for article in articles]
         )
-        ids = [job.pk for job in jobs]
+        limit = settings.NEWSFACTS_LONG_ARTICLE_CHARS
+        ids = [job.pk for job in jobs if len(job.article.body) <= limit]
+        for job in jobs:
+            if len(job.article.body) > limit:  # alone, on the long articles' queue
+                transaction.on_commit(functools.partial(jobs_send, job_ids=[job.pk]))
         for start in range(0, len(ids), IMPORT_BATCH_SIZE):
             batch = ids[start : start + IMPORT_BATCH_SIZE]
             transaction.on_commit(functools.partial(jobs_send, job_ids=batch))
@@ -70,7 +75,10 @@ def jobs_enqueue(
 def jobs_send(*, job_ids: list[int]) -> bool:
     """Publish jobs as one task; a broker that is down leaves them queued for the sweeper."""
     try:
-        broker.send_extraction(job_ids=job_ids)
+        if _any_long(job_ids):
+            broker.send_long_extraction(job_ids=job_ids)
+        else:
+            broker.send_extraction(job_ids=job_ids)
     except Exception as exc:  # kombu/redis raise many types; every one means "not sent"
         logger.warning("Jobs %s stay queued: the broker refused them (%s)", job_ids, exc)
         return False
@@ -78,6 +86,16 @@ def jobs_send(*, job_ids: list[int]) -> bool:
         enqueued_at=timezone.now()
     )
     return True
+
+
+def _any_long(job_ids: list[int]) -> bool:
+    """Whether one of these jobs' articles belongs on the long articles' queue."""
+    return (
+        ExtractionJob.objects.filter(pk__in=job_ids)
+        .annotate(length=Length("article__body"))
+        .filter(length__gt=settings.NEWSFACTS_LONG_ARTICLE_CHARS)
+        .exists()
+    )
 
 
 def job_retry_article(
