@@ -7,6 +7,7 @@ that holds it (``partial_of=``), POSTs redirect back to ``next`` with a message.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -119,7 +120,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if selected.isdigit():
         claim = selectors.claim_detail_queryset().filter(pk=int(selected), article=article).first()
     context = {
-        **_article_context(request, article),
+        **_article_context(request, article, at=claim.start if claim else None),
         **_panel_context(request, claim),
         "job": selectors.article_latest_job(article=article),
         "can_run": request.user.has_perm(permissions.RUN_EXTRACTION),
@@ -127,16 +128,49 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "claims/article.html", context)
 
 
-def _article_context(request: HttpRequest, article: Article) -> dict:
-    claims = list(selectors.article_claims(article=article))
-    counts = selectors.status_tally(claims)
+def _article_context(request: HttpRequest, article: Article, at: int | None = None) -> dict:
+    """The counts of every claim, and the text and claims of one part of the article
+    (``?part=``, from 0): a long article's page loads its parts as the reader scrolls."""
+    counts = selectors.article_status_counts(article=article)
     return {
-        "article": article,
-        "claims": claims,
-        "highlighted": selectors.article_highlight(article=article, claims=claims),
+        **_article_part_context(request, article, at=at),
         "counts": counts,
         "count_bar": charts.stacked_bar(counts),
     }
+
+
+def _article_part_context(request: HttpRequest, article: Article, at: int | None = None) -> dict:
+    """One part of the text: ``?part=``, else the one holding offset ``at``, else the first."""
+    number = request.GET.get("part", "")
+    part = selectors.article_part(
+        article=article,
+        number=int(number) if number.isdigit() else 0,
+        size=settings.NEWSFACTS_ARTICLE_PAGE_CHARS,
+        containing=at if not number.isdigit() else None,
+    )
+    claims = list(selectors.article_part_claims(article=article, part=part))
+    return {
+        "article": article,
+        "part": part,
+        "claims": claims,
+        "highlighted": selectors.article_highlight(
+            article=article, claims=claims, start=part.start, end=part.end
+        ),
+    }
+
+
+def _article_part_page(request: HttpRequest, pk: int) -> str:
+    part = request.GET.get("part", "")
+    url = get_object_or_404(Article, pk=pk).get_absolute_url()
+    return f"{url}?part={part}" if part.isdigit() else url
+
+
+@desk_view(permission=permissions.VIEW_CLAIMS, partial_of=_article_part_page)
+def article_part(request: HttpRequest, pk: int) -> HttpResponse:
+    """The next part of a long article's text, loaded when the reader scrolls to it."""
+    article = get_object_or_404(Article, pk=pk)
+    context = _article_part_context(request, article)
+    return render(request, "claims/article.html#article-part", context)
 
 
 def _panel_context(request: HttpRequest, claim: Claim | None, **extra) -> dict:

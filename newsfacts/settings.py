@@ -263,6 +263,8 @@ NEWSFACTS_JOB_LEASE_SECONDS = envint("NEWSFACTS_JOB_LEASE_SECONDS", "45")
 # Articles longer than this (in characters) are extracted on the "long" queue, by a
 # worker of their own, so they never hold up the others (README, "Running it in production").
 NEWSFACTS_LONG_ARTICLE_CHARS = envint("NEWSFACTS_LONG_ARTICLE_CHARS", "50000")
+# Characters of an article's text per part of its page (later parts load on scrolling).
+NEWSFACTS_ARTICLE_PAGE_CHARS = envint("NEWSFACTS_ARTICLE_PAGE_CHARS", "20000")
 # Claims kept per article; the rest are counted and the article page says so.
 NEWSFACTS_MAX_CLAIMS_PER_ARTICLE = envint("NEWSFACTS_MAX_CLAIMS_PER_ARTICLE", "2000")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -98,3 +100,100 @@ def test_long_articles_are_sent_alone_on_their_own_queue(
     sent.clear()
     services.jobs_send(job_ids=[b])
     assert sent == [("long", [b])]
+
+
+# --- a long article's page comes in parts ------------------------------------------------
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def long_article(settings):
+    """40 paragraphs, a claim in each, cut into parts of about 400 characters."""
+    from tests.factories import ArticleFactory, ClaimFactory
+
+    settings.NEWSFACTS_ARTICLE_PAGE_CHARS = 400
+    paragraphs = [f"Paragraph {n}: officials said {1000 + n} people left." for n in range(40)]
+    article = ArticleFactory(body="\n\n".join(paragraphs))
+    for n, paragraph in enumerate(paragraphs):
+        text = f"{1000 + n} people left"
+        start = article.body.index(paragraph) + paragraph.index(text)
+        ClaimFactory(
+            article=article,
+            text=text,
+            start=start,
+            end=start + len(text),
+            status="verified" if n % 2 else "unreviewed",
+        )
+    return article
+
+
+@pytest.fixture
+def reviewer_client(client):
+    client.force_login(UserFactory(username="rita", role="reviewer"))
+    return client
+
+
+def test_a_long_article_page_shows_its_first_part_and_counts_every_claim(
+    reviewer_client, long_article
+):
+    html = reviewer_client.get(reverse("claims-article", args=[long_article.pk])).content.decode()
+    shown = html.count('class="hl ')
+    assert 0 < shown < 12  # a part, not the whole article
+    assert "Paragraph 0:" in html and "Paragraph 39:" not in html
+    assert "20</b> of 40 claims reviewed" in html  # the counters cover every claim
+    assert 'hx-trigger="revealed"' in html
+    assert 'href="?part=1">Continue reading: part 2 of ' in html
+
+
+def test_the_next_part_comes_as_a_partial_with_htmx(reviewer_client, long_article):
+    url = reverse("claims-article-part", args=[long_article.pk])
+    html = reviewer_client.get(url, {"part": 1}, headers=HTMX).content.decode()
+    assert "<html" not in html and "Paragraph 0:" not in html
+    assert html.count('class="hl ') > 0
+    # Walking the parts covers every claim exactly once, then stops.
+    seen, number = set(), 0
+    while True:
+        html = reviewer_client.get(url, {"part": number}, headers=HTMX).content.decode()
+        ids = set(re.findall(r'id="hl-(\d+)"', html))
+        assert not ids & seen
+        seen |= ids
+        if "Continue reading" not in html:
+            break
+        number += 1
+    assert len(seen) == 40 and number > 1
+
+
+def test_a_part_without_htmx_is_the_whole_page_at_that_part(reviewer_client, long_article):
+    url = reverse("claims-article-part", args=[long_article.pk])
+    response = reviewer_client.get(url, {"part": 2})
+    assert response.status_code == 302
+    assert response.url == reverse("claims-article", args=[long_article.pk]) + "?part=2"
+    html = reviewer_client.get(response.url).content.decode()
+    assert "<html" in html and "Paragraph 0:" not in html
+    assert 'href="?part=1">previous part</a>' in html
+
+
+def test_a_claim_in_the_url_opens_the_part_that_holds_it(reviewer_client, long_article):
+    last = long_article.claims.order_by("-start").first()
+    url = reverse("claims-article", args=[long_article.pk])
+    html = reviewer_client.get(url, {"claim": last.pk}).content.decode()
+    assert f'id="hl-{last.pk}"' in html and "Paragraph 39:" in html
+    assert "Paragraph 0:" not in html
+
+
+def test_parts_never_cut_through_a_claim():
+    from claims import selectors
+    from tests.factories import ArticleFactory, ClaimFactory
+
+    quote = "the minister said that 4,000 homes in the valley were flooded on Monday night"
+    article = ArticleFactory(body="word " * 20 + quote + " word" * 40)
+    start = article.body.index(quote)
+    claim = ClaimFactory(article=article, text=quote, start=start, end=start + len(quote))
+    first = selectors.article_part(article=article, number=0, size=110)
+    assert first.start < claim.start < 110 < claim.end  # a plain cut would split it
+    bounds = {
+        selectors.article_part(article=article, number=n, size=110).end for n in range(first.count)
+    }
+    assert not any(claim.start < bound < claim.end for bound in bounds)
+    assert first.end >= claim.end
