@@ -11,19 +11,33 @@ from newsfacts.celery import app
 EXTRACT_ARTICLES = "claims.tasks.extract_articles"
 
 
+# Articles too long to run between the others go to a queue of their own
+# (settings.NEWSFACTS_LONG_ARTICLE_CHARS), served by a worker of their own, so one huge
+# article never holds up the small ones queued after it.
+LONG_QUEUE = "long"
+
+
 def send_extraction(*, job_ids: list[int]) -> None:
     """Publish one extraction task for these jobs; raises whatever the broker raised."""
     app.send_task(EXTRACT_ARTICLES, args=[list(job_ids)])
 
 
+def send_long_extraction(*, job_ids: list[int]) -> None:
+    """Publish one extraction task on the long articles' queue; raises as send_extraction."""
+    app.send_task(EXTRACT_ARTICLES, args=[list(job_ids)], queue=LONG_QUEUE)
+
+
 def waiting_messages() -> int:
-    """Messages waiting in the default queue; raises when the broker cannot be asked."""
+    """Messages waiting in the extraction queues; raises when the broker cannot be asked."""
     with app.connection_for_write() as connection:
         connection.ensure_connection(max_retries=1)
         # Declaring is idempotent (every worker does it) and, unlike a passive declare,
         # answers 0 instead of an error for a queue that a restarted Redis has forgotten.
-        declared = connection.default_channel.queue_declare(queue=app.conf.task_default_queue)
-        return declared.message_count
+        channel = connection.default_channel
+        return sum(
+            channel.queue_declare(queue=queue).message_count
+            for queue in (app.conf.task_default_queue, LONG_QUEUE)
+        )
 
 
 # Fetching feeds and pages and delivering webhooks wait on other servers: their own queue

@@ -9,6 +9,7 @@ from claims.selectors import SORTS, ClaimFilters, article_duplicate_of
 from claims.services.feeds import HtmlUpload
 from claims.uploads import (
     UploadError,
+    check_text_size,
     check_upload_size,
     decode_text,
     is_html_upload,
@@ -123,10 +124,13 @@ class ArticleUploadForm(forms.ModelForm):
                 if len(items) != 1:
                     raise UploadError("Use Bulk import for JSONL files that hold several articles.")
                 item = items[0]
+                if item.error:
+                    raise UploadError(f"{item.name}: {item.error}")
                 text, title = item.text, data.get("title") or item.title
                 outlet, url = data.get("outlet") or item.outlet, data.get("url") or item.url
                 published = data.get("published_date") or item.published_date
             elif (data.get("text") or "").strip():
+                check_text_size(data["text"])
                 text, title = data["text"], data.get("title") or ""
                 outlet, url = data.get("outlet") or "", data.get("url") or ""
                 published = data.get("published_date")

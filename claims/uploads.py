@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import html as htmllib
 import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import PurePath
 
 import charset_normalizer
@@ -25,6 +27,17 @@ JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 ALLOWED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 WESTERN_ENCODINGS = ("cp1252", "latin_1", "iso8859_15")
 _WEB_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
+# libxml2 (under trafilatura) silently drops everything nested deeper than 255 elements;
+# markup deeper than this is flattened first so its text survives.
+MAX_HTML_DEPTH = 100
+_VOID_TAGS = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr",
+}  # fmt: skip
+_BLOCK_TAGS = {
+    "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section",
+    "article", "pre", "table", "ul", "ol",
+}  # fmt: skip
 
 
 class UploadError(ValueError):
@@ -37,6 +50,9 @@ class UploadedArticle:
 
     text: str
     name: str = ""
+    # Set when this part of the upload could not be read: the import reports it and
+    # goes on with the rest of the file.
+    error: str = ""
     title: str = ""
     outlet: str = ""
     url: str = ""
@@ -48,6 +64,17 @@ def check_upload_size(upload) -> None:
     limit = settings.NEWSFACTS_MAX_UPLOAD_BYTES
     if upload.size > limit:
         raise UploadError(f"{upload.name} is {upload.size:,} bytes; the limit is {limit:,} bytes.")
+
+
+def check_text_size(text: str, *, name: str = "The pasted text") -> None:
+    """Refuse text larger than a file may be: a paste is bounded like an upload."""
+    limit = settings.NEWSFACTS_MAX_UPLOAD_BYTES
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > limit:
+        raise UploadError(
+            f"{name} is {size:,} bytes; the limit is {limit:,} bytes (as for files). "
+            "Split the article, or import only its relevant part."
+        )
 
 
 def decode_text(data: bytes, *, name: str = "upload") -> str:
@@ -107,8 +134,63 @@ def is_web_url(url: str) -> bool:
     return bool(_WEB_URL.match(url))
 
 
+class _DepthFlattener(HTMLParser):
+    """Rewrites HTML keeping every text node but no element deeper than ``max_depth``
+    (a block dropped that deep leaves a line break, so paragraphs stay apart)."""
+
+    def __init__(self, max_depth: int):
+        super().__init__(convert_charrefs=True)
+        self.max_depth = max_depth
+        self.parts: list[str] = []
+        self.open: list[str] = []
+        self.flattened = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _VOID_TAGS:
+            self.parts.append(self.get_starttag_text())
+            return
+        self.open.append(tag)
+        if len(self.open) <= self.max_depth:
+            self.parts.append(self.get_starttag_text())
+            return
+        self.flattened += 1
+        if tag in _BLOCK_TAGS:
+            self.parts.append("<br>")
+
+    def handle_startendtag(self, tag, attrs):
+        self.parts.append(self.get_starttag_text())
+
+    def handle_endtag(self, tag):
+        if tag not in self.open:
+            return
+        while self.open:
+            closed = self.open.pop()
+            if len(self.open) < self.max_depth:
+                self.parts.append(f"</{closed}>")
+            if closed == tag:
+                break
+
+    def handle_data(self, data):
+        self.parts.append(htmllib.escape(data, quote=False))
+
+    def handle_decl(self, decl):
+        self.parts.append(f"<!{decl}>")
+
+
+def flatten_deep_html(html: str, *, max_depth: int = MAX_HTML_DEPTH) -> tuple[str, int]:
+    """The page with no element nested deeper than ``max_depth``, and how many elements
+    were flattened (0: the page is returned unchanged)."""
+    flattener = _DepthFlattener(max_depth)
+    flattener.feed(html)
+    flattener.close()
+    if not flattener.flattened:
+        return html, 0
+    return "".join(flattener.parts), flattener.flattened
+
+
 def html_to_text(html: str, *, name: str = "upload") -> UploadedArticle:
     """Reduce an HTML page to its article text (trafilatura drops menus, ads, scripts)."""
+    html, _ = flatten_deep_html(html)
     extracted = trafilatura.bare_extraction(html, include_comments=False, with_metadata=True)
     if not extracted or not (extracted.text or "").strip():
         raise UploadError(f"{name}: no article text found in this HTML page.")
@@ -138,29 +220,43 @@ def read_upload(name: str, data: bytes) -> list[UploadedArticle]:
     if suffix in HTML_SUFFIXES:
         return [html_to_text(text, name=name)]
     if suffix in JSONL_SUFFIXES:
-        return list(read_jsonl(text, name=name))
+        articles = list(read_jsonl(text, name=name))
+        if not articles:
+            raise UploadError(f"{name}: no articles in this JSON Lines file.")
+        return articles
     return [UploadedArticle(text=text, name=name)]
 
 
 def read_jsonl(text: str, *, name: str = "upload"):
-    """Yield articles from JSON Lines: {"text"|"body", "title"?, "outlet"?, "url"?, ...}."""
+    """Yield articles from JSON Lines: {"text"|"body", "title"?, "outlet"?, "url"?, ...}.
+
+    A line that cannot be read is yielded with its ``error`` (line number and reason), so
+    one bad line costs only itself.
+    """
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise UploadError(f"{name} line {number}: not valid JSON ({exc.msg}).") from None
-        if not isinstance(record, dict):
-            raise UploadError(f"{name} line {number}: expected a JSON object.")
-        body = record.get("text") or record.get("body")
-        if not isinstance(body, str) or not body.strip():
-            raise UploadError(f'{name} line {number}: no "text" or "body" field.')
-        yield UploadedArticle(
-            text=body,
-            name=f"{name}:{number}",
-            title=str(record.get("title") or ""),
-            outlet=str(record.get("outlet") or record.get("source") or ""),
-            url=str(record.get("url") or ""),
-            published_date=str(record.get("published_date") or record.get("date") or ""),
-        )
+            yield _jsonl_article(line, name=f"{name}:{number}")
+        except UploadError as exc:
+            yield UploadedArticle(text="", name=f"{name} line {number}", error=str(exc))
+
+
+def _jsonl_article(line: str, *, name: str) -> UploadedArticle:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise UploadError(f"not valid JSON ({exc.msg}).") from None
+    if not isinstance(record, dict):
+        raise UploadError("expected a JSON object.")
+    body = record.get("text") or record.get("body")
+    if not isinstance(body, str) or not body.strip():
+        raise UploadError('no "text" or "body" field.')
+    return UploadedArticle(
+        text=body,
+        name=name,
+        title=str(record.get("title") or ""),
+        outlet=str(record.get("outlet") or record.get("source") or ""),
+        url=str(record.get("url") or ""),
+        published_date=str(record.get("published_date") or record.get("date") or ""),
+    )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("overview/", views.claims_overview, name="claims-overview"),
     path("articles/<int:pk>/", views.article_detail, name="claims-article"),
     path("articles/<int:pk>/text/", views.article_text, name="claims-article-text"),
+    path("articles/<int:pk>/part/", views.article_part, name="claims-article-part"),
     path("articles/<int:pk>/job/", views.article_job, name="claims-article-job"),
     path("jobs/live/", views.jobs_live, name="claims-jobs-live"),
     path("jobs/<int:pk>/retry/", views.job_retry, name="claims-job-retry"),

@@ -7,6 +7,7 @@ that holds it (``partial_of=``), POSTs redirect back to ``next`` with a message.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -120,7 +121,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if selected.isdigit():
         claim = selectors.claim_detail_queryset().filter(pk=int(selected), article=article).first()
     context = {
-        **_article_context(request, article),
+        **_article_context(request, article, at=claim.start if claim else None),
         **_panel_context(request, claim),
         "job": selectors.article_latest_job(article=article),
         "can_run": request.user.has_perm(permissions.RUN_EXTRACTION),
@@ -128,25 +129,57 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "claims/article.html", context)
 
 
-def _article_context(request: HttpRequest, article: Article) -> dict:
-    # Dismissed claims are loaded anyway (one query): the page says how many it hides.
-    show_dismissed = request.GET.get("dismissed") == "1"
-    claims = list(selectors.article_claims(article=article, include_dismissed=True))
-    dismissed_count = sum(1 for claim in claims if claim.dismissed)
-    if not show_dismissed:
-        claims = [claim for claim in claims if not claim.dismissed]
-    counts = selectors.status_tally(claims)
+def _article_context(request: HttpRequest, article: Article, at: int | None = None) -> dict:
+    """The counts of every claim, and the text and claims of one part of the article
+    (``?part=``, from 0): a long article's page loads its parts as the reader scrolls."""
+    counts = selectors.article_status_counts(article=article)
     return {
-        "show_dismissed": show_dismissed,
-        "dismissed_count": dismissed_count,
+        **_article_part_context(request, article, at=at),
+        # Dismissed claims are counted apart: the page says how many it hides.
+        "dismissed_count": counts.pop("dismissed"),
         "can_review": request.user.has_perm(permissions.REVIEW_CLAIMS),
         "claim_types": Claim.Type.choices,
-        "article": article,
-        "claims": claims,
-        "highlighted": selectors.article_highlight(article=article, claims=claims),
         "counts": counts,
         "count_bar": charts.stacked_bar(counts),
     }
+
+
+def _article_part_context(request: HttpRequest, article: Article, at: int | None = None) -> dict:
+    """One part of the text: ``?part=``, else the one holding offset ``at``, else the first."""
+    number = request.GET.get("part", "")
+    part = selectors.article_part(
+        article=article,
+        number=int(number) if number.isdigit() else 0,
+        size=settings.NEWSFACTS_ARTICLE_PAGE_CHARS,
+        containing=at if not number.isdigit() else None,
+    )
+    show_dismissed = request.GET.get("dismissed") == "1"
+    claims = list(
+        selectors.article_part_claims(article=article, part=part, include_dismissed=show_dismissed)
+    )
+    return {
+        "article": article,
+        "part": part,
+        "show_dismissed": show_dismissed,
+        "claims": claims,
+        "highlighted": selectors.article_highlight(
+            article=article, claims=claims, start=part.start, end=part.end
+        ),
+    }
+
+
+def _article_part_page(request: HttpRequest, pk: int) -> str:
+    part = request.GET.get("part", "")
+    url = get_object_or_404(Article, pk=pk).get_absolute_url()
+    return f"{url}?part={part}" if part.isdigit() else url
+
+
+@desk_view(permission=permissions.VIEW_CLAIMS, partial_of=_article_part_page)
+def article_part(request: HttpRequest, pk: int) -> HttpResponse:
+    """The next part of a long article's text, loaded when the reader scrolls to it."""
+    article = get_object_or_404(Article, pk=pk)
+    context = _article_part_context(request, article)
+    return render(request, "claims/article.html#article-part", context)
 
 
 def _panel_context(request: HttpRequest, claim: Claim | None, **extra) -> dict:

@@ -205,7 +205,8 @@ STORAGES = {
 # Uploads: bounded so one file cannot exhaust the server.
 NEWSFACTS_MAX_UPLOAD_BYTES = envint("NEWSFACTS_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))
 NEWSFACTS_MAX_UPLOAD_FILES = envint("NEWSFACTS_MAX_UPLOAD_FILES", "200")
-DATA_UPLOAD_MAX_MEMORY_SIZE = NEWSFACTS_MAX_UPLOAD_BYTES + 1024 * 1024
+# A paste up to twice the limit still reaches the form, which refuses it with a clear message.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * NEWSFACTS_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = NEWSFACTS_MAX_UPLOAD_BYTES
 # Django's own hard stop (a bare 400) sits well above ours, so an editor who picks a few
 # files too many gets the form's clear message instead.
@@ -273,6 +274,17 @@ NEWSFACTS_STUCK_JOB_SECONDS = envint("NEWSFACTS_STUCK_JOB_SECONDS", "120")
 # retries, sweeper resends). A poison article that kills its worker every time would
 # otherwise be handed back by reject_on_worker_lost for ever; past this it is failed.
 NEWSFACTS_JOB_MAX_ATTEMPTS = envint("NEWSFACTS_JOB_MAX_ATTEMPTS", "5")
+# A running job's lease: its worker renews it every quarter of this; the sweeper (beat,
+# every minute) resends a job whose lease ran out, so a killed worker's job is retried
+# within lease + one minute instead of waiting for the hard time limit.
+NEWSFACTS_JOB_LEASE_SECONDS = envint("NEWSFACTS_JOB_LEASE_SECONDS", "45")
+# Articles longer than this (in characters) are extracted on the "long" queue, by a
+# worker of their own, so they never hold up the others (README, "Running it in production").
+NEWSFACTS_LONG_ARTICLE_CHARS = envint("NEWSFACTS_LONG_ARTICLE_CHARS", "50000")
+# Characters of an article's text per part of its page (later parts load on scrolling).
+NEWSFACTS_ARTICLE_PAGE_CHARS = envint("NEWSFACTS_ARTICLE_PAGE_CHARS", "20000")
+# Claims kept per article; the rest are counted and the article page says so.
+NEWSFACTS_MAX_CLAIMS_PER_ARTICLE = envint("NEWSFACTS_MAX_CLAIMS_PER_ARTICLE", "2000")
 
 # --- From the web and back: feeds, URL imports, the API and webhooks ----------------------
 
@@ -310,7 +322,12 @@ if not re.fullmatch(r"[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)", NEWSFACTS_API_THR
 # own: a worker started without -Q serves both queues; `-Q web -P threads` makes one that
 # does only this, many requests at once. Routing keys are explicit so that a message for
 # one queue never lands in both.
-CELERY_TASK_QUEUES = (Queue("celery", routing_key="celery"), Queue("web", routing_key="web"))
+CELERY_TASK_QUEUES = (
+    Queue("celery", routing_key="celery"),
+    Queue("web", routing_key="web"),
+    # Articles longer than NEWSFACTS_LONG_ARTICLE_CHARS, each alone (claims/broker.py).
+    Queue("long", routing_key="long"),
+)
 CELERY_IMPORTS = ("claims.web_tasks",)
 CELERY_BEAT_SCHEDULE["poll-feeds-and-resend-web-work"] = {
     "task": "claims.web_tasks.send_due_web_work",

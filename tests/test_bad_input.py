@@ -58,7 +58,8 @@ def extract(article: Article) -> ExtractionJob:
         ("archive.txt", b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(range(256)), "binary"),
         ("scripts.html", b"<html><script>alert(1)</script><style>p{}</style></html>", "no article"),
         ("report.pdf", b"%PDF-1.7\n", "unsupported file type .pdf"),
-        ("batch.jsonl", b'{"text": "ok"}\n[1, 2]\n', "line 2: expected a JSON object"),
+        # A good line beside a bad one is kept: tests/test_adversarial_input.py.
+        ("batch.jsonl", b"\n[1, 2]\n", "expected a JSON object"),
     ],
 )
 def test_bad_files_are_refused_with_a_clear_error_and_nothing_stored(name, data, error):

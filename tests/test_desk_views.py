@@ -166,6 +166,7 @@ URL_PERMISSIONS = {
     "claims-overview": permissions.VIEW_CLAIMS,
     "claims-article": permissions.VIEW_CLAIMS,
     "claims-article-text": permissions.VIEW_CLAIMS,
+    "claims-article-part": permissions.VIEW_CLAIMS,
     "claims-article-job": permissions.VIEW_CLAIMS,
     "claims-jobs-live": permissions.VIEW_CLAIMS,
     "claims-job-retry": permissions.RUN_EXTRACTION,

@@ -69,8 +69,9 @@ def test_it_reads_jsonl():
 
 
 def test_it_names_the_bad_jsonl_line():
-    with pytest.raises(UploadError, match="line 2"):
-        read_upload("batch.jsonl", b'{"text": "ok"}\n{not json}\n')
+    good, bad = read_upload("batch.jsonl", b'{"text": "ok"}\n{not json}\n')
+    assert good.text == "ok" and not good.error
+    assert bad.name == "batch.jsonl line 2" and "not valid JSON" in bad.error
 
 
 def test_it_refuses_unknown_file_types():

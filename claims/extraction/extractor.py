@@ -25,6 +25,11 @@ logger = logging.getLogger(__name__)
 # Articles of one extract_many step: a few of nlp.pipe's batches, so a long JSON Lines
 # input streams instead of being read whole.
 _STEP = 256
+# The longest text spaCy is given at once. A Doc's memory grows with its length (the
+# parser's and the check-worthiness model's arrays are per token), so a longer body, or
+# one endless paragraph, is cut into pieces of at most this many characters: an
+# article's memory is bounded by the piece, not the article (docs/reliability.md).
+PIECE_CHARS = 50_000
 
 
 @dataclass
@@ -34,6 +39,8 @@ class ArticleResult:
     claims: list[ExtractedClaim]
     nlp_seconds: float
     error: str = ""
+    # Claims found but left out by the caller's cap on claims per article.
+    dropped: int = 0
 
 
 class Extractor:
@@ -49,10 +56,12 @@ class Extractor:
         *,
         batch_size: int = 32,
         abort_on: tuple[type[BaseException], ...] = (),
+        piece_chars: int = PIECE_CHARS,
     ) -> None:
         self.model_name = model_name
         self.batch_size = batch_size
         self.abort_on = abort_on
+        self.piece_chars = piece_chars
 
     @property
     def nlp(self):
@@ -79,15 +88,16 @@ class Extractor:
     ) -> list[ExtractedClaim]:
         """Claims of one body, with offsets into it, whatever its length.
 
-        A body beyond spaCy's ``max_length`` (uploads may be several megabytes) is cut at
-        paragraph breaks into pieces spaCy accepts; offsets are shifted back, so
-        ``body[start:end] == text`` still holds.
+        A body longer than ``piece_chars`` (uploads may be several megabytes) is cut at
+        paragraph breaks, else sentence ends, else spaces, into pieces no longer than that;
+        offsets are shifted back, so ``body[start:end] == text`` still holds.
         """
         nlp = self.nlp
-        if len(body) <= nlp.max_length:
+        size = max(1, min(self.piece_chars, nlp.max_length))
+        if len(body) <= size:
             return extract_claims(nlp, body, reference_date=reference_date)
         found = []
-        for offset, piece in body_pieces(body, max(1, nlp.max_length // 2)):
+        for offset, piece in body_pieces(body, size):
             for claim in extract_claims(nlp, piece, reference_date=reference_date):
                 found.append(
                     dataclasses.replace(claim, start=claim.start + offset, end=claim.end + offset)
@@ -108,7 +118,7 @@ class Extractor:
 
     def _extract_step(self, step: list[tuple[str, datetime.date | None]]) -> list[ArticleResult]:
         results: list[ArticleResult | None] = [None] * len(step)
-        max_length = self.nlp.max_length
+        max_length = min(self.piece_chars, self.nlp.max_length)
         shared = [i for i, (body, _) in enumerate(step) if len(body or "") <= max_length]
         try:
             passes = extract_claims_many(
@@ -145,12 +155,13 @@ class Extractor:
 
 def body_pieces(body: str, size: int) -> Iterator[tuple[int, str]]:
     """(offset, piece) covering body, each piece at most `size` long, cut at a blank line,
-    else a line break, else a space, where one falls in the second half of the piece."""
+    else a line break, else a sentence end, else a space, where one falls in the second
+    half of the piece; a piece with none of these is cut at `size`."""
     start = 0
     while start < len(body):
         end = min(start + size, len(body))
         if end < len(body):
-            for separator in ("\n\n", "\n", " "):
+            for separator in ("\n\n", "\n", ". ", " "):
                 cut = body.rfind(separator, start + size // 2, end)
                 if cut != -1:
                     end = cut + len(separator)

@@ -8,6 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("claims", "0006_html_uploads"),
         ("claims", "0006_corrections"),
+        ("claims", "0006_job_lease_and_claim_cap"),
     ]
 
     operations = []

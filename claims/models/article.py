@@ -71,6 +71,13 @@ class ExtractionJob(models.Model):
     # Set by each delivery that starts the job; only the delivery holding the current token
     # may write claims, so a job delivered twice completes once.
     run_token = models.CharField(max_length=32, blank=True, editable=False)
+    # The running delivery's lease: renewed by its worker while it works, so a job whose
+    # lease ran out lost its worker (the sweeper resends it within a couple of minutes).
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Why the job is being run again (its worker was lost), shown while it is retried.
+    retry_reason = models.CharField(max_length=200, blank=True)
+    # Claims the engine found beyond NEWSFACTS_MAX_CLAIMS_PER_ARTICLE, not kept.
+    claims_dropped = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -82,6 +89,10 @@ class ExtractionJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def is_being_retried(self) -> bool:
+        return self.is_active and bool(self.retry_reason)
 
     @property
     def duration(self) -> datetime.timedelta | None:

@@ -16,6 +16,7 @@ from claims.uploads import (
     UploadError,
     article_parts,
     body_hash,
+    check_text_size,
     is_web_url,
     strip_controls,
 )
@@ -61,6 +62,7 @@ def article_create(
     Without a title, the first line of a plain-text article is its headline. The dateline
     ("PARIS, May 28 (RIA Novosti) –") gives place, date and, when none was given, outlet.
     """
+    check_text_size(text, name="The article")
     title, outlet = strip_controls(title), strip_controls(outlet)
     if not strip_controls(text).strip():
         raise UploadError("The article is empty.")
@@ -128,6 +130,11 @@ def articles_import(
     """Import many articles; one bad or duplicate article never stops the others."""
     report = ImportReport()
     for upload in uploads:
+        if upload.error:
+            report.errors.append((upload.name, upload.error))
+            if on_progress:
+                on_progress(upload)
+            continue
         try:
             article = article_create(
                 text=upload.text,

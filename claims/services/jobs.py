@@ -9,15 +9,19 @@ runs through ``jobs_run``.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import logging
+import threading
 import uuid
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from claims import broker, extraction
@@ -57,7 +61,11 @@ def jobs_enqueue(
         jobs = ExtractionJob.objects.bulk_create(
             [ExtractionJob(article=article, requested_by=requested_by) for article in articles]
         )
-        jobs_send_on_commit(job_ids=[job.pk for job in jobs])
+        limit = settings.NEWSFACTS_LONG_ARTICLE_CHARS
+        long_ids = {job.pk for job in jobs if len(job.article.body) > limit}
+        for job_id in long_ids:  # alone, on the long articles' queue
+            transaction.on_commit(functools.partial(jobs_send, job_ids=[job_id]))
+        jobs_send_on_commit(job_ids=[job.pk for job in jobs if job.pk not in long_ids])
     return jobs
 
 
@@ -71,7 +79,10 @@ def jobs_send_on_commit(*, job_ids: list[int]) -> None:
 def jobs_send(*, job_ids: list[int]) -> bool:
     """Publish jobs as one task; a broker that is down leaves them queued for the sweeper."""
     try:
-        broker.send_extraction(job_ids=job_ids)
+        if _any_long(job_ids):
+            broker.send_long_extraction(job_ids=job_ids)
+        else:
+            broker.send_extraction(job_ids=job_ids)
     except Exception as exc:  # kombu/redis raise many types; every one means "not sent"
         logger.warning("Jobs %s stay queued: the broker refused them (%s)", job_ids, exc)
         return False
@@ -79,6 +90,16 @@ def jobs_send(*, job_ids: list[int]) -> bool:
         enqueued_at=timezone.now()
     )
     return True
+
+
+def _any_long(job_ids: list[int]) -> bool:
+    """Whether one of these jobs' articles belongs on the long articles' queue."""
+    return (
+        ExtractionJob.objects.filter(pk__in=job_ids)
+        .annotate(length=Length("article__body"))
+        .filter(length__gt=settings.NEWSFACTS_LONG_ARTICLE_CHARS)
+        .exists()
+    )
 
 
 def job_retry_article(
@@ -111,16 +132,56 @@ def jobs_run(*, job_ids: list[int], token: str = "") -> list[ExtractionJob]:
     jobs = _jobs_start(job_ids=job_ids, token=token)
     if not jobs:
         return []
-    results = extractor().extract_many(
-        (job.article.body, job.article.reference_date) for job in jobs
-    )
-    ready = []
-    for job, result in zip(jobs, results, strict=True):
-        if result.error:
-            job_fail(job_id=job.pk, token=token, error=result.error)
-        else:
-            ready.append((job, result))
-    return _jobs_finish(ready=ready, token=token)
+    with job_lease(job_ids=[job.pk for job in jobs], token=token):
+        results = extractor().extract_many(
+            (job.article.body, job.article.reference_date) for job in jobs
+        )
+        ready = []
+        for job, result in zip(jobs, results, strict=True):
+            if result.error:
+                job_fail(job_id=job.pk, token=token, error=result.error)
+            else:
+                ready.append((job, _capped(result)))
+        return _jobs_finish(ready=ready, token=token)
+
+
+@contextlib.contextmanager
+def job_lease(*, job_ids: list[int], token: str):
+    """Renew the lease of this delivery's jobs while the block runs, from a thread of its
+    own (the NLP pass holds the main one). A worker killed with SIGKILL stops renewing,
+    and the sweeper resends its jobs once the lease has run out."""
+    stop = threading.Event()
+    interval = max(1.0, settings.NEWSFACTS_JOB_LEASE_SECONDS / 4)
+
+    def renew() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    ExtractionJob.objects.filter(
+                        pk__in=job_ids, run_token=token, state=ExtractionJob.State.RUNNING
+                    ).update(heartbeat_at=timezone.now())
+                except Exception as exc:  # a missed renewal is retried; the lease is long
+                    logger.warning("Could not renew the lease of jobs %s: %s", job_ids, exc)
+        finally:
+            connection.close()
+
+    renewer = threading.Thread(target=renew, name=f"job-lease-{token[:8]}", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        renewer.join(timeout=30)
+
+
+def _capped(result: extraction.ArticleResult) -> extraction.ArticleResult:
+    """At most NEWSFACTS_MAX_CLAIMS_PER_ARTICLE claims, the first in the text; how many
+    were cut is kept on the result (``dropped``) for the job to record."""
+    limit = settings.NEWSFACTS_MAX_CLAIMS_PER_ARTICLE
+    if len(result.claims) <= limit:
+        return result
+    kept = sorted(result.claims, key=lambda claim: (claim.start, claim.end))[:limit]
+    return dataclasses.replace(result, claims=kept, dropped=len(result.claims) - limit)
 
 
 def _jobs_start(*, job_ids: list[int], token: str) -> list[ExtractionJob]:
@@ -135,6 +196,7 @@ def _jobs_start(*, job_ids: list[int], token: str) -> list[ExtractionJob]:
         started_at=timezone.now(),
         attempts=F("attempts") + 1,
         run_token=token,
+        heartbeat_at=timezone.now(),
         error="",
     )
     started = ExtractionJob.objects.select_related("article").filter(
@@ -199,11 +261,12 @@ def _jobs_write(
             job.state = ExtractionJob.State.DONE
             job.finished_at = now
             job.claim_count = len(result.claims)
+            job.claims_dropped = result.dropped
             job.nlp_seconds = result.nlp_seconds
             job.pipeline = settings.NEWSFACTS_SPACY_MODEL
         ExtractionJob.objects.bulk_update(
             [job for *_, job in owned],
-            ["state", "finished_at", "claim_count", "nlp_seconds", "pipeline"],
+            ["state", "finished_at", "claim_count", "claims_dropped", "nlp_seconds", "pipeline"],
         )
         webhooks_articles_extracted(jobs=[job for *_, job in owned])
     return [job for *_, job in owned]

@@ -1,8 +1,8 @@
 """manage.py rundesk — what `make run` runs: the whole desk on one machine.
 
 Starts the embedded Redis (unless REDIS_URL is set), migrates, creates the demo accounts,
-imports the demo articles, then runs a Celery worker (with the job sweeper) and the web
-server until Ctrl-C, which stops everything this command started.
+imports the demo articles, then runs a Celery worker (with the job sweeper), a worker for
+long articles and the web server until Ctrl-C, which stops everything this command started.
 """
 
 from __future__ import annotations
@@ -69,6 +69,29 @@ class Command(BaseCommand):
                         str(concurrency),
                         "--schedule",
                         str(log_dir / "celerybeat-schedule"),
+                        "--queues",
+                        "celery,web",
+                    ]  # fmt: skip
+                )
+            )
+            # Long articles have a worker of their own, so they never hold up the rest.
+            children.append(
+                subprocess.Popen(
+                    [
+                        python,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "newsfacts",
+                        "worker",
+                        "--loglevel",
+                        "INFO",
+                        "--concurrency",
+                        "1",
+                        "--queues",
+                        "long",
+                        "--hostname",
+                        "long@%h",
                     ]  # fmt: skip
                 )
             )
