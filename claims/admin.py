@@ -261,5 +261,5 @@ class StatusChangeAdmin(admin.ModelAdmin):
         return False
 
 
-# Feeds, imports by URL, API tokens and webhooks have their own module.
-from claims import admin_web  # noqa: E402, F401
+# Feeds, imports by URL, API tokens, webhooks and the rating scale have their own modules.
+from claims import admin_verdicts, admin_web  # noqa: E402, F401

@@ -170,3 +170,13 @@ class ClaimBulkForm(forms.Form):
             raise forms.ValidationError("Choose the status to set.")
         data["versions"] = versions
         return data
+
+
+class ClaimRatingForm(forms.Form):
+    rating = forms.IntegerField(min_value=1, error_messages={"required": "Choose a rating."})
+    explanation = forms.CharField(max_length=300, label="Explanation")
+    version = forms.IntegerField(min_value=1)
+
+
+class ClaimCommentForm(forms.Form):
+    body = forms.CharField(max_length=5000, label="Comment")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from claims.models import Article, Claim, ExtractionJob
+from claims.models import Article, Claim, ClaimComment, ExtractionJob, VerdictRating
 from claims.uploads import article_parts, body_hash
 
 
@@ -139,9 +139,20 @@ def claim_detail(*, claim_id: int) -> Claim:
 
 def claim_detail_queryset() -> QuerySet[Claim]:
     """Claims with everything the review panel shows: sources and history with authors."""
-    return Claim.objects.select_related("article", "assignee", "reviewed_by").prefetch_related(
-        "sources", "history__changed_by"
+    return Claim.objects.select_related(
+        "article", "assignee", "reviewed_by", "verdict__rating", "verdict__rated_by"
+    ).prefetch_related(
+        "sources", "history__changed_by", "rating_history__changed_by", "comments__author"
     )
+
+
+def verdict_scale() -> list[VerdictRating]:
+    """The ratings offered in the review panel, in the desk's order."""
+    return list(VerdictRating.objects.filter(is_active=True).order_by("order", "id"))
+
+
+def claim_comments(*, claim: Claim) -> QuerySet[ClaimComment]:
+    return claim.comments.select_related("author").order_by("created_at", "id")
 
 
 # --- dashboard: keyset pages, article highlighting, overview ----------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claims import health, views
+from claims import health, verdict_views, views
 from claims.exports import views as export_views
 
 urlpatterns = [
@@ -10,6 +10,13 @@ urlpatterns = [
     path("claims/<int:pk>/", views.claim_panel, name="claims-panel"),
     path("claims/<int:pk>/status/", views.claim_set_status, name="claims-set-status"),
     path("claims/<int:pk>/assign/", views.claim_assign, name="claims-assign"),
+    path("claims/<int:pk>/rating/", verdict_views.claim_set_rating, name="claims-set-rating"),
+    path("claims/<int:pk>/comments/", verdict_views.claim_comments, name="claims-comments"),
+    path(
+        "claims/<int:pk>/comments/add/",
+        verdict_views.claim_add_comment,
+        name="claims-add-comment",
+    ),
     path("overview/", views.claims_overview, name="claims-overview"),
     path("articles/<int:pk>/", views.article_detail, name="claims-article"),
     path("articles/<int:pk>/text/", views.article_text, name="claims-article-text"),

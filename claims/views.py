@@ -146,6 +146,8 @@ def _panel_context(request: HttpRequest, claim: Claim | None, **extra) -> dict:
         "statuses": Claim.Status,
         "can_review": request.user.has_perm(permissions.REVIEW_CLAIMS),
         "can_assign": can_assign,
+        "rating_scale": selectors.verdict_scale() if claim else [],
+        "can_comment": request.user.has_perm(permissions.COMMENT_CLAIMS),
         "assign_form": (
             ClaimAssignForm(initial={"assignee": claim.assignee_id})
             if claim and can_assign

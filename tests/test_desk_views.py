@@ -173,6 +173,9 @@ URL_PERMISSIONS = {
     "claims-claimreview-feed": permissions.VIEW_CLAIMS,
     "claims-claimreview": permissions.VIEW_CLAIMS,
     "claims-article-claimreview": permissions.VIEW_CLAIMS,
+    "claims-set-rating": permissions.REVIEW_CLAIMS,
+    "claims-comments": permissions.VIEW_CLAIMS,
+    "claims-add-comment": permissions.COMMENT_CLAIMS,
 }
 OPEN_URLS = {"healthz"}
 
