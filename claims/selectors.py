@@ -88,11 +88,12 @@ CLAIMREVIEW_STATUSES = (Claim.Status.VERIFIED, Claim.Status.DISPUTED)
 
 
 def claims_for_claimreview(*, filters: ClaimFilters | None = None) -> QuerySet[Claim]:
-    """The dashboard's claims that carry a verdict, for the ClaimReview feed."""
+    """The dashboard's claims that carry a verdict (a status verdict or a desk rating),
+    for the ClaimReview feed."""
     return (
         claim_list(filters=filters)
-        .filter(status__in=CLAIMREVIEW_STATUSES)
-        .select_related("article")
+        .filter(Q(status__in=CLAIMREVIEW_STATUSES) | Q(verdict__isnull=False))
+        .select_related("article", "verdict__rating")
     )
 
 

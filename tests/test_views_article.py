@@ -52,9 +52,9 @@ def test_it_needs_login_and_a_role(client, article):
 def test_the_article_is_highlighted_by_offsets_and_status(reviewer_client, article):
     html = reviewer_client.get(reverse("claims-article", args=[article.pk])).content.decode()
     verified, unreviewed, disputed = article.claims.order_by("start")
-    assert f'<a class="hl status-verified" id="hl-{verified.pk}"' in html
-    assert f'<a class="hl status-unreviewed" id="hl-{unreviewed.pk}"' in html
-    assert f'<a class="hl status-disputed" id="hl-{disputed.pk}"' in html
+    assert f'<a class="hl status-verified" id="claim-{verified.pk}"' in html
+    assert f'<a class="hl status-unreviewed" id="claim-{unreviewed.pk}"' in html
+    assert f'<a class="hl status-disputed" id="claim-{disputed.pk}"' in html
     assert ">340 ships waited offshore</a>." in html
     # The paragraph break is kept: two paragraphs of text.
     body = html.split("data-keyboard-text>")[1].split("</div>")[0]
@@ -135,13 +135,25 @@ def test_the_article_page_costs_the_same_queries_for_5_and_50_claims(
 def test_overlapping_claims_are_listed_not_nested(reviewer_client, article):
     inner = claim_at(article, "340 ships")
     html = reviewer_client.get(reverse("claims-article", args=[article.pk])).content.decode()
-    assert f'id="hl-{inner.pk}"' not in html
+    assert f'class="hl status-unreviewed" id="claim-{inner.pk}"' not in html
     assert "Not highlighted (overlapping another claim)" in html
+    # Its link still carries the anchor that claim links (CSV, ClaimReview) point at.
+    assert f'id="claim-{inner.pk}" data-claim' in html
     assert f'data-claim="{inner.pk}" href="?claim={inner.pk}#review-panel"' in html
 
 
 def test_orphaned_claims_are_left_out(reviewer_client, article):
     orphan = claim_at(article, "The union agreed", is_orphaned=True)
     html = reviewer_client.get(reverse("claims-article", args=[article.pk])).content.decode()
-    assert f'id="hl-{orphan.pk}"' not in html
+    assert f'id="claim-{orphan.pk}"' not in html
     assert Claim.objects.filter(article=article, is_orphaned=False).count() == 3
+
+
+def test_a_claim_link_opens_the_article_with_that_claim_selected(reviewer_client, article):
+    # Issue 15: claim links pointed at #claim-<id>, which no element had.
+    claim = Claim.objects.filter(article=article).first()
+    path, _, anchor = claim.get_absolute_url().partition("#")
+    html = reviewer_client.get(path).content.decode()
+    assert f'id="{anchor}"' in html  # the highlight to scroll to
+    assert f'<section id="review-panel" class="panel status-{claim.status}" data-claim="{claim.pk}"' in html
+    assert f'id="claim-{claim.pk}" data-claim' in html or f'current" id="claim-{claim.pk}"' in html

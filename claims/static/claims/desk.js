@@ -20,7 +20,7 @@
     });
     if (!currentId) return null;
     const el = isArticlePage()
-      ? document.getElementById("hl-" + currentId)
+      ? document.getElementById("claim-" + currentId)
       : document.getElementById("claim-" + currentId);
     if (el) el.classList.add("current");
     return el;
