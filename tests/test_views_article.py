@@ -155,5 +155,8 @@ def test_a_claim_link_opens_the_article_with_that_claim_selected(reviewer_client
     path, _, anchor = claim.get_absolute_url().partition("#")
     html = reviewer_client.get(path).content.decode()
     assert f'id="{anchor}"' in html  # the highlight to scroll to
-    assert f'<section id="review-panel" class="panel status-{claim.status}" data-claim="{claim.pk}"' in html
+    assert (
+        f'<section id="review-panel" class="panel status-{claim.status}" data-claim="{claim.pk}"'
+        in html
+    )
     assert f'id="claim-{claim.pk}" data-claim' in html or f'current" id="claim-{claim.pk}"' in html
