@@ -148,14 +148,25 @@ class ClaimAssignForm(forms.Form):
 
 
 class ClaimBulkForm(forms.Form):
-    """Desk chief's bulk action over the claims ticked in the queue (``claim`` = "id:version")."""
+    """Desk chief's bulk action over the claims ticked in the queue (``claim`` = "id:version").
+
+    ``assignee`` must be chosen: a user id, or "none" to unassign (an empty choice used to
+    unassign silently). ``judged`` answers the confirmation that a status change over
+    verified or disputed claims asks: "change" them too, or "skip" them.
+    """
 
     action = forms.ChoiceField(choices=[("status", "Set status"), ("assign", "Assign")])
     status = forms.ChoiceField(required=False, choices=[("", "Status…"), *Claim.Status.choices])
-    assignee = forms.ModelChoiceField(
-        queryset=assignable_users(), required=False, empty_label="Unassigned"
-    )
+    assignee = forms.CharField(required=False)
     note = forms.CharField(required=False, max_length=2000)
+    judged = forms.ChoiceField(
+        required=False, choices=[("", "Ask"), ("change", "Change"), ("skip", "Skip")]
+    )
+
+    @staticmethod
+    def assignee_choices() -> list[tuple[str, str]]:
+        users = [(str(u.pk), u.get_username()) for u in assignable_users()]
+        return [("", "Assign to…"), ("none", "Unassigned"), *users]
 
     def clean(self):
         data = super().clean()
@@ -168,8 +179,23 @@ class ClaimBulkForm(forms.Form):
             raise forms.ValidationError("Tick at least one claim.")
         if data.get("action") == "status" and not data.get("status"):
             raise forms.ValidationError("Choose the status to set.")
+        if data.get("action") == "assign":
+            data["assignee"] = self._assignee(data.get("assignee") or "")
         data["versions"] = versions
         return data
+
+    def _assignee(self, raw: str):
+        raw = raw.strip()
+        if not raw:
+            raise forms.ValidationError(
+                "Choose who to assign the ticked claims to (or “Unassigned”)."
+            )
+        if raw == "none":
+            return None
+        user = assignable_users().filter(pk=int(raw)).first() if raw.isdigit() else None
+        if user is None:
+            raise forms.ValidationError("Choose someone who reviews claims.")
+        return user
 
 
 class ClaimRatingForm(forms.Form):

@@ -97,6 +97,18 @@ def claims_for_claimreview(*, filters: ClaimFilters | None = None) -> QuerySet[C
     )
 
 
+def claims_judged_to_change(*, claim_ids, status: str) -> list[Claim]:
+    """The verified or disputed claims among these that a bulk change to ``status`` would
+    move: the ones a desk chief is asked to confirm."""
+    return list(
+        Claim.objects.filter(
+            pk__in=list(claim_ids), status__in=(Claim.Status.VERIFIED, Claim.Status.DISPUTED)
+        )
+        .exclude(status=status)
+        .order_by("pk")
+    )
+
+
 def claim_status_counts(*, filters: ClaimFilters | None = None) -> dict[str, int]:
     """Claims per status under the given filters (ignoring the status filter itself)."""
     filters = filters or ClaimFilters()

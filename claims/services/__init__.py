@@ -21,7 +21,11 @@ from claims.services.articles import (
     article_create,
     articles_import,
 )
-from claims.services.bulk import BulkReviewReport, claims_assign, claims_bulk_set_status
+from claims.services.bulk import (
+    BulkReviewReport,
+    claims_assign,
+    claims_bulk_set_status,
+)
 from claims.services.feeds import (
     feed_poll,
     feeds_send_due,
