@@ -21,15 +21,26 @@ class ClaimFilterForm(forms.Form):
     assignee = forms.CharField(required=False)  # a user id, or "none" for unassigned
     score_min = forms.FloatField(required=False, min_value=0, max_value=1, label="Score ≥")
     score_max = forms.FloatField(required=False, min_value=0, max_value=1, label="Score ≤")
-    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_basis = forms.ChoiceField(
+        required=False,
+        label="Dates are",
+        choices=[("published", "Article published"), ("extracted", "Claim extracted")],
+    )
     sort = forms.ChoiceField(
         required=False,
         choices=[
             ("-score", "Highest score"),
             ("score", "Lowest score"),
-            ("-date", "Newest"),
-            ("date", "Oldest"),
+            ("-date", "Newest article (published)"),
+            ("date", "Oldest article (published)"),
+            ("-extracted", "Newest extracted"),
+            ("extracted", "Oldest extracted"),
         ],
     )
 
@@ -52,6 +63,7 @@ class ClaimFilterForm(forms.Form):
             score_max=data.get("score_max"),
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
+            date_basis="extracted" if data.get("date_basis") == "extracted" else "published",
             sort=sort if sort in SORTS else "-score",
         )
 

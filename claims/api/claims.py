@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Literal
 from urllib.parse import urlencode
 
 from django.http import HttpRequest
@@ -43,6 +44,7 @@ class ClaimQuery(Schema):
     score_max: float | None = None
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
+    date_basis: Literal["published", "extracted"] = "published"
     sort: Sort = "-score"
     include_orphaned: bool = False
     after: str = ""
@@ -65,6 +67,7 @@ class ClaimQuery(Schema):
             score_max=self.score_max,
             date_from=self.date_from,
             date_to=self.date_to,
+            date_basis=self.date_basis,
             include_orphaned=self.include_orphaned,
             sort=self.sort,
         )
