@@ -9,7 +9,11 @@ from claims.formatting import format_quantities, format_quantity
 register = template.Library()
 
 register.filter("reader_quantity", format_quantity)
-register.filter("reader_quantities", format_quantities)
+
+
+@register.filter
+def reader_quantities(quantities, separator: str = "; ") -> str:
+    return format_quantities(quantities, separator=separator)
 
 
 @register.filter
