@@ -21,6 +21,7 @@ urlpatterns = [
     path("articles/<int:pk>/", views.article_detail, name="claims-article"),
     path("articles/<int:pk>/text/", views.article_text, name="claims-article-text"),
     path("articles/<int:pk>/job/", views.article_job, name="claims-article-job"),
+    path("articles/<int:pk>/claims/", views.article_claim_index, name="claims-article-index"),
     path("jobs/live/", views.jobs_live, name="claims-jobs-live"),
     path("jobs/<int:pk>/retry/", views.job_retry, name="claims-job-retry"),
     path("export/claims.csv", export_views.export_claims_csv, name="claims-export-csv"),

@@ -188,12 +188,22 @@ def article_job(request: HttpRequest, pk: int) -> HttpResponse:
             "article": article,
             "job": job,
             "can_run": request.user.has_perm(permissions.RUN_EXTRACTION),
+            "job_finished": bool(job and not job.is_active),
         },
     )
     if job and not job.is_active:
         # Tell the page the claims are in, so it can reload its claim list.
         trigger_client_event(response, "jobFinished", {"state": job.state})
     return response
+
+
+@desk_view(permission=permissions.VIEW_CLAIMS, partial_of=_article_page)
+def article_claim_index(request: HttpRequest, pk: int) -> HttpResponse:
+    """The review panel with no claim chosen: the article's claim list, refreshed when the
+    extraction job finishes (so new claims appear without a reload)."""
+    article = get_object_or_404(Article, pk=pk)
+    context = {**_article_context(request, article), **_panel_context(request, None)}
+    return render(request, "claims/article.html#review-panel", context)
 
 
 @desk_view(permission=permissions.RUN_EXTRACTION, methods=("POST",))

@@ -176,6 +176,7 @@ URL_PERMISSIONS = {
     "claims-set-rating": permissions.REVIEW_CLAIMS,
     "claims-comments": permissions.VIEW_CLAIMS,
     "claims-add-comment": permissions.COMMENT_CLAIMS,
+    "claims-article-index": permissions.VIEW_CLAIMS,
 }
 OPEN_URLS = {"healthz"}
 

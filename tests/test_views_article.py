@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from claims.models import Claim
+from claims.models import Article, Claim
 from tests.factories import ArticleFactory, ClaimFactory, JobFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +160,47 @@ def test_a_claim_link_opens_the_article_with_that_claim_selected(reviewer_client
         in html
     )
     assert f'id="claim-{claim.pk}" data-claim' in html or f'current" id="claim-{claim.pk}"' in html
+
+
+# --- issue 15: after an upload, the notice and the claim list follow the job -------------
+
+
+def test_the_upload_notice_is_replaced_when_the_job_finishes(client):
+    editor = UserFactory(username="ed", role="editor")
+    editor.is_staff = True
+    editor.save()
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:claims_article_add"),
+        {"text": "Harbour strike ends\n\nOfficials said 340 ships waited offshore.", "title": ""},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert 'id="extraction-notice"' in page and "extracting its claims now" in page
+    article = Article.objects.get()
+    url = reverse("claims-article-job", args=[article.pk])
+    job = article.jobs.get()
+    running = client.get(url, headers=HTMX).content.decode()
+    assert 'hx-trigger="every 2s"' in running and "extraction-notice" not in running
+    job.state, job.claim_count = "done", 1
+    job.save()
+    done = client.get(url, headers=HTMX)
+    html = done.content.decode()
+    assert 'id="extraction-notice"' in html and 'hx-swap-oob="true"' in html
+    assert "Extraction finished: 1 claim found." in html
+    assert "every 2s" not in html  # the polling stops
+    assert "jobFinished" in done["HX-Trigger"]
+
+
+def test_the_claim_list_beside_the_text_reloads_when_the_job_finishes(reviewer_client):
+    article = ArticleFactory(body=BODY)
+    JobFactory(article=article, state="running")
+    page = reviewer_client.get(reverse("claims-article", args=[article.pk])).content.decode()
+    index_url = reverse("claims-article-index", args=[article.pk])
+    assert f'hx-get="{index_url}" hx-trigger="jobFinished from:body"' in page
+    claim = claim_at(article, "340 ships waited offshore")
+    html = reviewer_client.get(index_url, headers=HTMX).content.decode()
+    assert html.lstrip().startswith('<section id="review-panel"')
+    assert f'data-claim="{claim.pk}"' in html
+    plain = reviewer_client.get(index_url)
+    assert plain.status_code == 302 and plain.url == article.get_absolute_url()
