@@ -519,3 +519,17 @@ def test_a_refused_bulk_action_without_javascript_keeps_ticks_and_choice(chief_c
     )
     assert f'value="{ok.pk}:2" form="bulk-form" aria-label="Select claim {ok.pk}">' in page
     assert '<option value="verified" selected>' in page and 'value="checked"' in page
+
+
+def test_the_panel_does_not_repeat_a_claim_whose_summary_is_its_text_cut_short(reviewer_client):
+    text = "Bus fares went up in January after ridership rose by 12 percent over the year"
+    claim = ClaimFactory(text=text, summary="Bus fares went up in January after ridership rose by…")
+    html = reviewer_client.get(reverse("claims-panel", args=[claim.pk]), headers=HTMX)
+    html = html.content.decode()
+    assert html.count("Bus fares went up in January") == 1
+    assert f'<h2 class="claim-summary claim-full">{text}</h2>' in html
+    other = ClaimFactory(text="Officials said 40 buses were added.", summary="40 buses added")
+    html = reviewer_client.get(reverse("claims-panel", args=[other.pk]), headers=HTMX)
+    html = html.content.decode()
+    assert '<h2 class="claim-summary">40 buses added</h2>' in html
+    assert '<blockquote class="claim-text">Officials said 40 buses were added.</blockquote>' in html

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from claims.models import Claim, ClaimRating, Source
+from claims.models import Claim, ClaimRating, Source, StatusChange
 from tests.browser.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -71,14 +71,23 @@ def test_a_bulk_downgrade_asks_first_and_names_what_would_change(desk, new_page)
 
 
 def test_the_panel_keeps_sources_and_history_in_view_at_laptop_size(desk, new_page):
-    page = new_page("rita", width=1366, height=900)
     pay = desk["pay"]
+    # A claim worked on before: two sources and a few entries of history already.
+    Source.objects.create(claim=pay, url="https://union.example/demands", added_by=desk["sam"])
+    Source.objects.create(claim=pay, title="Port authority statement", added_by=desk["sam"])
+    for note in ("Asked the union.", "Union replied.", "Waiting for the port."):
+        StatusChange.objects.create(
+            claim=pay, changed_by=desk["sam"], from_status="unreviewed", to_status="unreviewed",
+            note=note,
+        )  # fmt: skip
+    page = new_page("rita", width=1366, height=900)
     page.goto(f"/articles/{desk['harbour'].pk}/?claim={pay.pk}")
     panel = page.locator("#review-panel")
     # The summary adds to the text, so both show; the text is not repeated as a heading.
     expect(panel.locator("h2.claim-summary")).to_have_text(pay.summary)
     panel.locator("input[name=source_url]").fill("https://union.example/release")
-    panel.get_by_role("button", name="Sourced").click()
+    page.keyboard.press("Escape")  # out of the field, back to the shortcuts
+    page.keyboard.press("s")  # sourced, without scrolling to the buttons
     expect(panel.locator("[data-panel-status]")).to_have_text("Sourced")
     for part in (panel.locator(".sources li").first, panel.locator(".history li").first):
         expect(part).to_be_in_viewport()
@@ -98,7 +107,7 @@ def test_on_a_phone_filters_fold_and_a_tapped_claim_brings_its_panel(desk, new_p
     expect(page.locator("form.filters input[name=q]")).to_be_visible()
 
     page.goto(f"/articles/{desk['harbour'].pk}/")
-    rates = desk["rates"]
+    rates = desk["ships"]  # the first claim: the panel is far below, under the text
     page.locator(f"#claim-{rates.pk}").click()
     panel = page.locator("#review-panel")
     expect(panel).to_have_attribute("data-claim", str(rates.pk))

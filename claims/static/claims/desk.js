@@ -89,9 +89,12 @@
   // The keyboard's position is not taken from the panel here: with a fast "jjj" the
   // panels arrive after the keys, and an early one must not pull the position back.
   let revealPanel = false; // a claim was tapped: its panel must come into view once it arrives
+  let revealRecord = false; // a status or rating was saved: show its sources and history
   document.addEventListener("htmx:beforeRequest", function (event) {
     const elt = event.detail.elt;
-    if (elt && elt.matches && elt.matches("a[data-claim]")) revealPanel = true;
+    if (!elt || !elt.matches) return;
+    if (elt.matches("a[data-claim]")) revealPanel = true;
+    if (elt.matches("form.review-form, form.rating-form, form.review-form button, form.rating-form button")) revealRecord = true;
   });
   document.addEventListener("htmx:afterSettle", function () {
     markCurrent();
@@ -100,7 +103,22 @@
       revealPanel = false;
       bringPanelIntoView();
     }
+    if (revealRecord && isArticlePage()) {
+      revealRecord = false;
+      showRecord();
+    }
   });
+
+  // After a save the form's button sits low in the panel's own scroll; the record of the
+  // change (the newest history entry, the sources) is scrolled to, not left out of sight.
+  function showRecord() {
+    const panel = document.getElementById("review-panel");
+    if (!panel) return;
+    const newest = panel.querySelector(".history li");
+    const sources = panel.querySelector(".sources");
+    if (newest) newest.scrollIntoView({ block: "nearest" });
+    if (sources) sources.scrollIntoView({ block: "nearest" });
+  }
 
   // On a phone the panel sits under the text (one column): bring it up when a claim opens.
   function bringPanelIntoView() {
