@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -88,6 +89,8 @@ class ArticleAdmin(admin.ModelAdmin):
         "published_date",
         "uploaded_by",
         "created_at",
+        "extraction_state",
+        "claim_count",
         "desk_link",
     ]
     list_filter = ["outlet", "created_at"]
@@ -97,6 +100,25 @@ class ArticleAdmin(admin.ModelAdmin):
     actions = ["rerun_extraction"]
     change_list_template = "admin/claims/article/change_list.html"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        # The list's extraction state and claim count, in the list's one query.
+        latest = ExtractionJob.objects.filter(article=OuterRef("pk")).order_by("-created_at", "-id")
+        live = Count("claims", filter=Q(claims__is_orphaned=False), distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(job_state=Subquery(latest.values("state")[:1]), live_claims=live)
+        )
+
+    @admin.display(description="Extraction", ordering="job_state")
+    def extraction_state(self, obj: Article) -> str:
+        state = getattr(obj, "job_state", None)
+        return ExtractionJob.State(state).label if state else "Not run"
+
+    @admin.display(description="Claims", ordering="live_claims")
+    def claim_count(self, obj: Article) -> int:
+        return getattr(obj, "live_claims", 0)
 
     @admin.display(description="Desk")
     def desk_link(self, obj: Article) -> str:
@@ -166,7 +188,12 @@ class ArticleAdmin(admin.ModelAdmin):
         # reports progress live, rather than the admin list.
         if "_addanother" in request.POST or "_continue" in request.POST:
             return super().response_add(request, obj, post_url_continue)
-        self.message_user(request, f"Stored “{obj.title}”; extracting its claims now.")
+        # Tagged so the article page can replace it when the job finishes (article_job).
+        self.message_user(
+            request,
+            f"Stored “{obj.title}”; extracting its claims now.",
+            extra_tags="extraction-notice",
+        )
         return redirect(obj.get_absolute_url())
 
     def get_urls(self):
@@ -311,5 +338,5 @@ class StatusChangeAdmin(admin.ModelAdmin):
         return False
 
 
-# Feeds, imports by URL, API tokens and webhooks have their own module.
-from claims import admin_web  # noqa: E402, F401
+# Feeds, imports by URL, API tokens, webhooks and the rating scale have their own modules.
+from claims import admin_verdicts, admin_web  # noqa: E402, F401

@@ -29,8 +29,17 @@ class ClaimFilterForm(forms.Form):
     assignee = forms.CharField(required=False)  # a user id, or "none" for unassigned
     score_min = forms.FloatField(required=False, min_value=0, max_value=1, label="Score ≥")
     score_max = forms.FloatField(required=False, min_value=0, max_value=1, label="Score ≤")
-    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_basis = forms.ChoiceField(
+        required=False,
+        label="Dates are",
+        choices=[("published", "Article published"), ("extracted", "Claim extracted")],
+    )
     dismissed = forms.ChoiceField(
         required=False,
         label="Dismissed",
@@ -45,8 +54,10 @@ class ClaimFilterForm(forms.Form):
         choices=[
             ("-score", "Highest score"),
             ("score", "Lowest score"),
-            ("-date", "Newest"),
-            ("date", "Oldest"),
+            ("-date", "Newest article (published)"),
+            ("date", "Oldest article (published)"),
+            ("-extracted", "Newest extracted"),
+            ("extracted", "Oldest extracted"),
         ],
     )
 
@@ -70,6 +81,7 @@ class ClaimFilterForm(forms.Form):
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             dismissed=data.get("dismissed") or "",
+            date_basis="extracted" if data.get("date_basis") == "extracted" else "published",
             sort=sort if sort in SORTS else "-score",
         )
 
@@ -176,14 +188,25 @@ class ClaimAssignForm(forms.Form):
 
 
 class ClaimBulkForm(forms.Form):
-    """Desk chief's bulk action over the claims ticked in the queue (``claim`` = "id:version")."""
+    """Desk chief's bulk action over the claims ticked in the queue (``claim`` = "id:version").
+
+    ``assignee`` must be chosen: a user id, or "none" to unassign (an empty choice used to
+    unassign silently). ``judged`` answers the confirmation that a status change over
+    verified or disputed claims asks: "change" them too, or "skip" them.
+    """
 
     action = forms.ChoiceField(choices=[("status", "Set status"), ("assign", "Assign")])
     status = forms.ChoiceField(required=False, choices=[("", "Status…"), *Claim.Status.choices])
-    assignee = forms.ModelChoiceField(
-        queryset=assignable_users(), required=False, empty_label="Unassigned"
-    )
+    assignee = forms.CharField(required=False)
     note = forms.CharField(required=False, max_length=2000)
+    judged = forms.ChoiceField(
+        required=False, choices=[("", "Ask"), ("change", "Change"), ("skip", "Skip")]
+    )
+
+    @staticmethod
+    def assignee_choices() -> list[tuple[str, str]]:
+        users = [(str(u.pk), u.get_username()) for u in assignable_users()]
+        return [("", "Assign to…"), ("none", "Unassigned"), *users]
 
     def clean(self):
         data = super().clean()
@@ -196,8 +219,33 @@ class ClaimBulkForm(forms.Form):
             raise forms.ValidationError("Tick at least one claim.")
         if data.get("action") == "status" and not data.get("status"):
             raise forms.ValidationError("Choose the status to set.")
+        if data.get("action") == "assign":
+            data["assignee"] = self._assignee(data.get("assignee") or "")
         data["versions"] = versions
         return data
+
+    def _assignee(self, raw: str):
+        raw = raw.strip()
+        if not raw:
+            raise forms.ValidationError(
+                "Choose who to assign the ticked claims to (or “Unassigned”)."
+            )
+        if raw == "none":
+            return None
+        user = assignable_users().filter(pk=int(raw)).first() if raw.isdigit() else None
+        if user is None:
+            raise forms.ValidationError("Choose someone who reviews claims.")
+        return user
+
+
+class ClaimRatingForm(forms.Form):
+    rating = forms.IntegerField(min_value=1, error_messages={"required": "Choose a rating."})
+    explanation = forms.CharField(max_length=300, label="Explanation")
+    version = forms.IntegerField(min_value=1)
+
+
+class ClaimCommentForm(forms.Form):
+    body = forms.CharField(max_length=5000, label="Comment")
 
 
 # --- corrections (claims/services/corrections.py) ----------------------------------------

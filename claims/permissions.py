@@ -40,3 +40,15 @@ WEB_ROLE_PERMISSIONS = {
         "view_pageimport", "add_pageimport",
     ],
 }  # fmt: skip
+
+# Verdict ratings and comments (issue 15). Rating a claim and commenting are review work
+# (REVIEW_CLAIMS); the rating scale is the desk chief's, edited in the admin.
+VERDICT_ROLE_PERMISSIONS = {
+    "editor": ["view_claimcomment"],
+    "reviewer": ["view_verdictrating", "view_claimcomment", "add_claimcomment"],
+    "desk chief": [
+        "view_verdictrating", "add_verdictrating", "change_verdictrating",
+        "view_claimcomment", "add_claimcomment",
+    ],
+}  # fmt: skip
+COMMENT_CLAIMS = "claims.add_claimcomment"

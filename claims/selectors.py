@@ -10,10 +10,10 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from claims.extraction.extractor import body_pieces
-from claims.models import Article, Claim, ExtractionJob
+from claims.models import Article, Claim, ClaimComment, ExtractionJob, VerdictRating
 from claims.uploads import article_parts, body_hash
 
 
@@ -31,6 +31,9 @@ class ClaimFilters:
     score_max: float | None = None
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
+    # What date_from/date_to compare: the article's published date, or when the claim
+    # was extracted ("extracted").
+    date_basis: str = "published"
     include_orphaned: bool = False
     # Claims a reviewer dismissed ("not a claim"): "" leaves them out, as every count and
     # export does; "include" shows them too, "only" shows nothing else.
@@ -38,12 +41,17 @@ class ClaimFilters:
     sort: str = "-score"
 
 
+# "date" is the article's published date (claims of undated articles come last, either
+# way); "extracted" is when the claim was found.
 SORTS = {
     "-score": ("-score", "-id"),
     "score": ("score", "id"),
-    "-date": ("-created_at", "-id"),
-    "date": ("created_at", "id"),
+    "-date": (F("article__published_date").desc(nulls_last=True), "-id"),
+    "date": (F("article__published_date").asc(nulls_last=True), "id"),
+    "-extracted": ("-created_at", "-id"),
+    "extracted": ("created_at", "id"),
 }
+DATE_BASES = ("published", "extracted")
 
 
 def claim_list(*, filters: ClaimFilters | None = None) -> QuerySet[Claim]:
@@ -62,7 +70,7 @@ def claim_list(*, filters: ClaimFilters | None = None) -> QuerySet[Claim]:
     if filters.article:
         qs = qs.filter(article_id=filters.article)
     if filters.outlet:
-        qs = qs.filter(article__outlet__iexact=filters.outlet)
+        qs = qs.filter(article__outlet__icontains=filters.outlet)
     if filters.speaker:
         qs = qs.filter(speaker__icontains=filters.speaker)
     if filters.unassigned:
@@ -75,10 +83,12 @@ def claim_list(*, filters: ClaimFilters | None = None) -> QuerySet[Claim]:
         qs = qs.filter(score__gte=filters.score_min)
     if filters.score_max is not None:
         qs = qs.filter(score__lte=filters.score_max)
+    extracted = filters.date_basis == "extracted"
+    date_field = "created_at__date" if extracted else "article__published_date"
     if filters.date_from:
-        qs = qs.filter(created_at__date__gte=filters.date_from)
+        qs = qs.filter(**{f"{date_field}__gte": filters.date_from})
     if filters.date_to:
-        qs = qs.filter(created_at__date__lte=filters.date_to)
+        qs = qs.filter(**{f"{date_field}__lte": filters.date_to})
     return qs.order_by(*SORTS.get(filters.sort, SORTS["-score"]))
 
 
@@ -96,11 +106,24 @@ CLAIMREVIEW_STATUSES = (Claim.Status.VERIFIED, Claim.Status.DISPUTED)
 
 
 def claims_for_claimreview(*, filters: ClaimFilters | None = None) -> QuerySet[Claim]:
-    """The dashboard's claims that carry a verdict, for the ClaimReview feed."""
+    """The dashboard's claims that carry a verdict (a status verdict or a desk rating),
+    for the ClaimReview feed."""
     return (
         claim_list(filters=filters)
-        .filter(status__in=CLAIMREVIEW_STATUSES)
-        .select_related("article")
+        .filter(Q(status__in=CLAIMREVIEW_STATUSES) | Q(verdict__isnull=False))
+        .select_related("article", "verdict__rating")
+    )
+
+
+def claims_judged_to_change(*, claim_ids, status: str) -> list[Claim]:
+    """The verified or disputed claims among these that a bulk change to ``status`` would
+    move: the ones a desk chief is asked to confirm."""
+    return list(
+        Claim.objects.filter(
+            pk__in=list(claim_ids), status__in=(Claim.Status.VERIFIED, Claim.Status.DISPUTED)
+        )
+        .exclude(status=status)
+        .order_by("pk")
     )
 
 
@@ -146,9 +169,20 @@ def claim_detail(*, claim_id: int) -> Claim:
 
 def claim_detail_queryset() -> QuerySet[Claim]:
     """Claims with everything the review panel shows: sources and history with authors."""
-    return Claim.objects.select_related("article", "assignee", "reviewed_by").prefetch_related(
-        "sources", "history__changed_by"
+    return Claim.objects.select_related(
+        "article", "assignee", "reviewed_by", "verdict__rating", "verdict__rated_by"
+    ).prefetch_related(
+        "sources", "history__changed_by", "rating_history__changed_by", "comments__author"
     )
+
+
+def verdict_scale() -> list[VerdictRating]:
+    """The ratings offered in the review panel, in the desk's order."""
+    return list(VerdictRating.objects.filter(is_active=True).order_by("order", "id"))
+
+
+def claim_comments(*, claim: Claim) -> QuerySet[ClaimComment]:
+    return claim.comments.select_related("author").order_by("created_at", "id")
 
 
 # --- dashboard: keyset pages, article highlighting, overview ----------------------------
@@ -157,9 +191,12 @@ def claim_detail_queryset() -> QuerySet[Claim]:
 KEYSET_FIELDS = {
     "-score": ("score", True),
     "score": ("score", False),
-    "-date": ("created_at", True),
-    "date": ("created_at", False),
+    "-date": ("article__published_date", True),
+    "date": ("article__published_date", False),
+    "-extracted": ("created_at", True),
+    "extracted": ("created_at", False),
 }
+_PUBLISHED = "article__published_date"
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
@@ -171,6 +208,9 @@ class ClaimPage:
 
 
 def _cursor_for(claim: Claim, field: str) -> str:
+    if field == _PUBLISHED:
+        published = claim.article.published_date
+        return f"{published.isoformat() if published else 'none'}_{claim.pk}"
     value = getattr(claim, field)
     if field == "created_at":
         # Whole microseconds since the epoch: exact, and plain in a URL.
@@ -183,7 +223,9 @@ def _parse_cursor(cursor: str, field: str):
     raw_value, _, raw_pk = (cursor or "").rpartition("_")
     try:
         pk = int(raw_pk)
-        if field == "created_at":
+        if field == _PUBLISHED:
+            value = None if raw_value == "none" else datetime.date.fromisoformat(raw_value)
+        elif field == "created_at":
             value = _EPOCH + datetime.timedelta(microseconds=int(raw_value))
         else:
             value = float(raw_value)
@@ -202,7 +244,9 @@ def claim_page(*, filters: ClaimFilters, after: str = "", size: int = 50) -> Cla
     field, descending = KEYSET_FIELDS.get(filters.sort, KEYSET_FIELDS["-score"])
     claims = claim_list_for_review(filters=filters)
     key = _parse_cursor(after, field)
-    if key:
+    if key and field == _PUBLISHED:
+        claims = claims.filter(_after_published(*key, descending=descending))
+    elif key:
         value, pk = key
         beyond, within = ("lt", "lte") if descending else ("gt", "gte")
         # The redundant `within` bound is what lets the database seek in the index.
@@ -217,6 +261,19 @@ def claim_page(*, filters: ClaimFilters, after: str = "", size: int = 50) -> Cla
         claims=rows,
         next_cursor=_cursor_for(rows[-1], field) if more else "",
         is_first=key is None,
+    )
+
+
+def _after_published(value, pk: int, *, descending: bool) -> Q:
+    """Claims after the cursor in published-date order, undated articles last."""
+    beyond = "lt" if descending else "gt"
+    undated_after = Q(**{f"{_PUBLISHED}__isnull": True, f"id__{beyond}": pk})
+    if value is None:
+        return undated_after
+    return (
+        Q(**{f"{_PUBLISHED}__{beyond}": value})
+        | Q(**{_PUBLISHED: value, f"id__{beyond}": pk})
+        | Q(**{f"{_PUBLISHED}__isnull": True})
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claims import health, views, views_corrections
+from claims import health, verdict_views, views, views_corrections
 from claims.exports import views as export_views
 
 urlpatterns = [
@@ -14,11 +14,19 @@ urlpatterns = [
     path("claims/<int:pk>/restore/", views_corrections.claim_restore, name="claims-restore"),
     path("claims/<int:pk>/correct/", views_corrections.claim_correct, name="claims-correct"),
     path("articles/<int:pk>/claims/add/", views_corrections.claim_add, name="claims-add"),
+    path("claims/<int:pk>/rating/", verdict_views.claim_set_rating, name="claims-set-rating"),
+    path("claims/<int:pk>/comments/", verdict_views.claim_comments, name="claims-comments"),
+    path(
+        "claims/<int:pk>/comments/add/",
+        verdict_views.claim_add_comment,
+        name="claims-add-comment",
+    ),
     path("overview/", views.claims_overview, name="claims-overview"),
     path("articles/<int:pk>/", views.article_detail, name="claims-article"),
     path("articles/<int:pk>/text/", views.article_text, name="claims-article-text"),
     path("articles/<int:pk>/part/", views.article_part, name="claims-article-part"),
     path("articles/<int:pk>/job/", views.article_job, name="claims-article-job"),
+    path("articles/<int:pk>/claims/", views.article_claim_index, name="claims-article-index"),
     path("jobs/live/", views.jobs_live, name="claims-jobs-live"),
     path("jobs/<int:pk>/retry/", views.job_retry, name="claims-job-retry"),
     path("export/claims.csv", export_views.export_claims_csv, name="claims-export-csv"),

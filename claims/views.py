@@ -7,9 +7,11 @@ that holds it (``partial_of=``), POSTs redirect back to ``next`` with a message.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -81,6 +83,12 @@ def _queue_context(request: HttpRequest, filters: selectors.ClaimFilters) -> dic
         "can_review": request.user.has_perm(permissions.REVIEW_CLAIMS),
         "can_assign": can_assign,
         "bulk_form": ClaimBulkForm() if can_assign else None,
+        # After a refused bulk action without JavaScript: what was ticked and chosen.
+        "kept": {int(i) for i in request.GET.get("keep", "").split(",") if i.isdigit()},
+        "bulk": {
+            name: request.GET.get(f"bulk_{name}", "")
+            for name in ("action", "status", "assignee", "note")
+        },
     }
 
 
@@ -194,6 +202,8 @@ def _panel_context(request: HttpRequest, claim: Claim | None, **extra) -> dict:
         "dismissal_reasons": Claim.Dismissal.choices,
         "quantity_lines": quantities_as_lines(claim.quantities) if claim else "",
         "time_lines": times_as_lines(claim.times) if claim else "",
+        "rating_scale": selectors.verdict_scale() if claim else [],
+        "can_comment": request.user.has_perm(permissions.COMMENT_CLAIMS),
         "assign_form": (
             ClaimAssignForm(initial={"assignee": claim.assignee_id})
             if claim and can_assign
@@ -226,12 +236,22 @@ def article_job(request: HttpRequest, pk: int) -> HttpResponse:
             "article": article,
             "job": job,
             "can_run": request.user.has_perm(permissions.RUN_EXTRACTION),
+            "job_finished": bool(job and not job.is_active),
         },
     )
     if job and not job.is_active:
         # Tell the page the claims are in, so it can reload its claim list.
         trigger_client_event(response, "jobFinished", {"state": job.state})
     return response
+
+
+@desk_view(permission=permissions.VIEW_CLAIMS, partial_of=_article_page)
+def article_claim_index(request: HttpRequest, pk: int) -> HttpResponse:
+    """The review panel with no claim chosen: the article's claim list, refreshed when the
+    extraction job finishes (so new claims appear without a reload)."""
+    article = get_object_or_404(Article, pk=pk)
+    context = {**_article_context(request, article), **_panel_context(request, None)}
+    return render(request, "claims/article.html#review-panel", context)
 
 
 @desk_view(permission=permissions.RUN_EXTRACTION, methods=("POST",))
@@ -355,40 +375,117 @@ def _assigned_message(assignee, count: int) -> str:
 
 @desk_view(permission=permissions.ASSIGN_CLAIMS, methods=("POST",), htmx=True)
 def claims_bulk(request: HttpRequest) -> HttpResponse:
-    """A desk chief's action over the ticked claims: set their status or assign them."""
+    """A desk chief's action over the ticked claims: set their status or assign them.
+
+    A status change that would move verified or disputed claims first asks (naming them);
+    the changed rows come back as out-of-band swaps, so the claims that were refused stay
+    ticked and the chosen action stays chosen.
+    """
     form = ClaimBulkForm(request.POST)
-    result, level = "", messages.ERROR
+    result, level, changed, judged = "", messages.ERROR, [], []
     if not form.is_valid():
         result = _form_errors(form)
     elif form.cleaned_data["action"] == "assign":
         assignee = form.cleaned_data["assignee"]
-        count = services.claims_assign(
-            claim_ids=form.cleaned_data["versions"].keys(), assignee=assignee
-        )
+        changed = list(form.cleaned_data["versions"])
+        count = services.claims_assign(claim_ids=changed, assignee=assignee)
         result, level = _assigned_message(assignee, count), messages.SUCCESS
     else:
-        report = services.claims_bulk_set_status(
-            versions=form.cleaned_data["versions"],
-            user=request.user,
-            status=form.cleaned_data["status"],
-            note=form.cleaned_data["note"],
+        data = form.cleaned_data
+        judged = selectors.claims_judged_to_change(
+            claim_ids=data["versions"], status=data["status"]
         )
-        label = Claim.Status(form.cleaned_data["status"]).label.lower()
-        result = f"Marked {len(report.changed)} claims {label}."
-        if report.refused:
-            reasons = sorted({reason for _, reason in report.refused})
-            result += f" {len(report.refused)} refused: " + " ".join(reasons)
+        if judged and not data["judged"]:
+            return _bulk_confirm(request, form, judged)
+        report = services.claims_bulk_set_status(
+            versions=data["versions"],
+            user=request.user,
+            status=data["status"],
+            note=data["note"],
+            change_judged=data["judged"] == "change",
+        )
+        changed = report.changed
+        result = _bulk_status_message(report, data["status"])
         level = messages.WARNING if report.refused else messages.SUCCESS
     if not request.htmx:
-        return _redirect_back(request, level, result, default=reverse("claims-queue"))
+        if level == messages.SUCCESS:
+            return _redirect_back(request, level, result, default=reverse("claims-queue"))
+        messages.add_message(request, level, result)
+        return redirect(_keep_ticked(request, changed))
     response = render(
         request,
         "claims/queue.html#bulk-result",
-        {"result": result, "level": messages.DEFAULT_TAGS[level]},
+        {
+            "result": result,
+            "level": messages.DEFAULT_TAGS[level],
+            "rows": selectors.claim_list_for_review().filter(pk__in=changed),
+            "statuses": Claim.Status,
+            "can_review": request.user.has_perm(permissions.REVIEW_CLAIMS),
+            "can_assign": True,
+            "next": _safe_next(request),
+        },
     )
-    if level != messages.ERROR:
-        trigger_client_event(response, "claimsChanged", {})
+    if changed:
+        # The counters refresh; the table is not reloaded, which would untick the rest.
+        trigger_client_event(response, "claimChanged", {"ids": changed})
     return response
+
+
+def _keep_ticked(request: HttpRequest, changed: list[int]) -> str:
+    """The queue again, with the claims not changed still ticked and the action still chosen
+    (a plain form post, where the page reloads)."""
+    next_url = _safe_next(request) or reverse("claims-queue")
+    path, _, query = next_url.partition("?")
+    params = QueryDict(query, mutable=True)
+    for name in ("keep", "bulk_action", "bulk_status", "bulk_assignee", "bulk_note"):
+        params.pop(name, None)
+    kept = [
+        value.partition(":")[0]
+        for value in request.POST.getlist("claim")
+        if value.partition(":")[0].isdigit() and int(value.partition(":")[0]) not in changed
+    ]
+    params["keep"] = ",".join(kept)
+    for name in ("action", "status", "assignee", "note"):
+        if request.POST.get(name):
+            params[f"bulk_{name}"] = request.POST[name]
+    return f"{path}?{params.urlencode()}"
+
+
+def _bulk_status_message(report, status: str) -> str:
+    label = Claim.Status(status).label.lower()
+    result = f"Marked {len(report.changed)} claims {label}."
+    moves = [
+        f"{count} {Claim.Status(was).label.lower()} → {label}"
+        for (was, _), count in sorted(report.moves.items())
+        if was and was != status
+    ]
+    if moves:
+        result = result[:-1] + ": " + ", ".join(moves) + "."
+    if report.kept_judged:
+        kept = ", ".join(
+            f"{n} {Claim.Status(s).label.lower()}"
+            for s, n in sorted(Counter(s for _, s in report.kept_judged).items())
+        )
+        result += f" Left as they were: {kept}."
+    if report.refused:
+        reasons = sorted({reason for _, reason in report.refused})
+        result += f" {len(report.refused)} refused: " + " ".join(reasons)
+    return result
+
+
+def _bulk_confirm(request: HttpRequest, form: ClaimBulkForm, judged: list[Claim]) -> HttpResponse:
+    """Ask before a bulk status change moves verified or disputed claims; nothing applied."""
+    label = Claim.Status(form.cleaned_data["status"]).label.lower()
+    context = {
+        "judged": judged,
+        "target": label,
+        "ticked": request.POST.getlist("claim"),
+        "data": form.cleaned_data,
+        "next": _safe_next(request),
+    }
+    if request.htmx:
+        return render(request, "claims/queue.html#bulk-confirm", context)
+    return render(request, "claims/bulk_confirm.html", context)
 
 
 # --- helpers -----------------------------------------------------------------------------

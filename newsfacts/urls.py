@@ -5,6 +5,7 @@ from django.http import Http404
 from django.urls import include, path
 
 from claims.api import api
+from newsfacts.favicon import favicon
 
 
 def _only_with_mail(view):
@@ -46,6 +47,7 @@ admin.site.site_header = "NewsFacts administration"
 admin.site.site_title = "NewsFacts"
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     *password_reset,
     path("accounts/", include("django.contrib.auth.urls")),

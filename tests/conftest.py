@@ -19,7 +19,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import post_migrate
 
-from claims.permissions import ROLE_PERMISSIONS, WEB_ROLE_PERMISSIONS
+from claims.models.verdicts import DEFAULT_SCALE, VerdictRating
+from claims.permissions import ROLE_PERMISSIONS, VERDICT_ROLE_PERMISSIONS, WEB_ROLE_PERMISSIONS
 from newsfacts import embedded_redis
 
 IN_CI = os.getenv("CI", "").lower() in ("1", "true", "yes")
@@ -27,12 +28,21 @@ IN_CI = os.getenv("CI", "").lower() in ("1", "true", "yes")
 
 def create_roles(using: str = "default") -> None:
     for role, codenames in ROLE_PERMISSIONS.items():
-        codenames = [*codenames, *WEB_ROLE_PERMISSIONS.get(role, [])]
+        codenames = [
+            *codenames,
+            *WEB_ROLE_PERMISSIONS.get(role, []),
+            *VERDICT_ROLE_PERMISSIONS.get(role, []),
+        ]
         group, _ = Group.objects.using(using).get_or_create(name=role)
         group.permissions.set(
             Permission.objects.using(using).filter(
                 content_type__app_label="claims", codename__in=codenames
             )
+        )
+    # The rating scale that migration 0006 seeds goes with a flush too.
+    for name, value, order, description in DEFAULT_SCALE:
+        VerdictRating.objects.using(using).get_or_create(
+            name=name, defaults={"value": value, "order": order, "description": description}
         )
 
 

@@ -128,3 +128,33 @@ def test_reviewers_cannot_reach_the_upload_form(client):
     client.force_login(reviewer)
     assert client.get(reverse("admin:claims_article_add")).status_code == 403
     assert client.get(reverse("admin:claims_article_bulk_import")).status_code == 403
+
+
+def test_the_article_list_shows_extraction_state_and_claim_count(editor_client):
+    from tests.factories import ArticleFactory, ClaimFactory, JobFactory
+
+    done = ArticleFactory(title="Done story")
+    JobFactory(article=done, state="failed")
+    JobFactory(article=done, state="done", claim_count=2)  # the latest job counts
+    ClaimFactory(article=done, text="a", fingerprint="a")
+    ClaimFactory(article=done, text="b", fingerprint="b")
+    ClaimFactory(article=done, text="c", fingerprint="c", is_orphaned=True)
+    ArticleFactory(title="Never run")
+    html = editor_client.get(reverse("admin:claims_article_changelist")).content.decode()
+    assert "Extraction</a>" in html and "Claims</a>" in html  # sortable column headers
+    row = html[html.index("Done story") :]
+    row = row[: row.index("</tr>")]
+    assert '<td class="field-extraction_state">Done</td>' in row
+    assert '<td class="field-claim_count">2</td>' in row
+    never = html[html.index("Never run") :]
+    assert '<td class="field-extraction_state">Not run</td>' in never[: never.index("</tr>")]
+
+
+def test_the_favicon_is_ours_and_never_404(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in response.content
+    assert "max-age=86400" in response["Cache-Control"]
+    page = client.get(reverse("login")).content.decode()
+    assert 'rel="icon" href="/static/claims/favicon' in page and 'href="data:,"' not in page

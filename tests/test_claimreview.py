@@ -76,8 +76,8 @@ def test_a_verified_claim_is_a_valid_claimreview_field_by_field(chief, geneva, s
     assert doc == {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": f"http://testserver/articles/{geneva.pk}/#claim-{claim.pk}",
-        "claimReviewed": "80,000+ people died since March 2011",
+        "url": f"http://testserver/articles/{geneva.pk}/?claim={claim.pk}#claim-{claim.pk}",
+        "claimReviewed": "More than 80,000 people have died and hundreds of thousands fled Syria…",
         "datePublished": "2024-03-01",
         "author": {
             "@type": "Organization",
@@ -128,7 +128,7 @@ def test_claims_without_a_verdict_are_not_published(chief, geneva, status):
     claim = verdict(geneva, status=status)
     response = chief.get(f"/claims/{claim.pk}/claimreview.json")
     assert response.status_code == 404
-    assert "only verified and disputed" in response.json()["error"]
+    assert "only rated, verified and disputed" in response.json()["error"]
 
 
 def test_an_unknown_claim_is_404(chief):
@@ -161,13 +161,35 @@ def test_the_routes_are_named(geneva):
     )
 
 
-def test_claim_reviewed_prefers_a_short_faithful_text(geneva):
-    short_text = verdict(geneva, text="Prices rose 3 percent", summary="x" * 80, fingerprint="a")
-    assert claimreview.claim_reviewed_text(short_text) == "Prices rose 3 percent"
-    both_long = verdict(geneva, text="y " * 60, summary="z " * 45, fingerprint="b")
-    assert claimreview.claim_reviewed_text(both_long) == ("z " * 45).strip()  # never cut
-    no_summary = verdict(geneva, text="Exports  fell\n by half", summary="", fingerprint="c")
-    assert claimreview.claim_reviewed_text(no_summary) == "Exports fell by half"
+def test_claim_reviewed_is_the_claims_own_words_cut_only_where_needed(geneva):
+    # Issue 15: the summary was cut mid-phrase ("...after ridership rose by..."); the
+    # claim's own words are used, whole when short enough.
+    short = verdict(
+        geneva, text="Prices rose 3 percent", summary="Prices rose by…", fingerprint="a"
+    )
+    assert claimreview.claim_reviewed_text(short) == "Prices rose 3 percent"
+    spaced = verdict(geneva, text="Exports  fell\n by half", summary="", fingerprint="c")
+    assert claimreview.claim_reviewed_text(spaced) == "Exports fell by half"
+    long = verdict(
+        geneva,
+        text="Bus fares went up in January after ridership rose by 12 percent over the year "
+        "to December, the transit authority said",
+        summary="Fares up after ridership rose by",
+        fingerprint="b",
+    )
+    cut = claimreview.claim_reviewed_text(long)
+    assert cut == "Bus fares went up in January after ridership rose by 12 percent over the…"
+    assert len(cut) < 75 and long.text.startswith(cut.removesuffix("…"))
+    clause = verdict(
+        geneva,
+        text="The council approved the budget, which adds 40 buses and two routes, after a "
+        "long debate on Tuesday night",
+        fingerprint="d",
+    )
+    # A clause that ends late enough is a better place to stop than mid-clause.
+    assert claimreview.claim_reviewed_text(clause) == (
+        "The council approved the budget, which adds 40 buses and two routes…"
+    )
 
 
 def test_the_claims_author_is_the_speaker_or_the_outlet(chief, geneva):
@@ -227,7 +249,7 @@ def test_the_article_feed(chief, geneva):
     body = b"".join(chief.get(f"/articles/{geneva.pk}/claimreview.json").streaming_content)
     docs = json.loads(body)
     assert [doc["url"] for doc in docs] == [
-        f"http://testserver/articles/{geneva.pk}/#claim-{c.pk}" for c in claims
+        f"http://testserver/articles/{geneva.pk}/?claim={c.pk}#claim-{c.pk}" for c in claims
     ]
     assert chief.get("/articles/999999/claimreview.json").status_code == 404
 
@@ -245,3 +267,57 @@ def test_the_feed_makes_no_query_per_claim(chief, geneva, django_assert_max_num_
     with django_assert_max_num_queries(6):
         body = b"".join(chief.get("/export/claimreview.json").streaming_content)
     assert len(json.loads(body)) == 30
+
+
+# --- the desk's rating scale (issue 15) ----------------------------------------------------
+
+
+def rate(claim, name, explanation="Checked against the ministry's table."):
+    from claims import services
+    from claims.models import VerdictRating
+
+    reviewer = UserFactory(username="rater", role="reviewer")
+    claim.refresh_from_db()
+    services.claim_set_rating(
+        claim_id=claim.pk,
+        user=reviewer,
+        rating_id=VerdictRating.objects.get(name=name).pk,
+        explanation=explanation,
+        expected_version=claim.version,
+    )
+
+
+def test_a_rated_claim_publishes_its_rating_on_the_desks_scale(chief, geneva):
+    claim = verdict(geneva, status=Claim.Status.SOURCED)  # a rating is a verdict of its own
+    rate(claim, "Mostly true", "Right toll, but the UN counts differently.")
+    doc = chief.get(f"/claims/{claim.pk}/claimreview.json").json()
+    check_google_shape(doc)
+    assert doc["reviewRating"] == {
+        "@type": "Rating",
+        "ratingValue": 4,
+        "bestRating": 5,
+        "worstRating": 1,
+        "alternateName": "Mostly true",
+        "name": "Mostly true",
+        "ratingExplanation": "Right toll, but the UN counts differently.",
+    }
+    body = b"".join(chief.get("/export/claimreview.json").streaming_content)
+    assert [d["reviewRating"]["alternateName"] for d in json.loads(body)] == ["Mostly true"]
+
+
+def test_the_best_and_worst_follow_the_scale_the_desk_configured(chief, geneva):
+    from claims.models import VerdictRating
+
+    VerdictRating.objects.create(name="Pants on fire", value=0, order=7)
+    claim = verdict(geneva)
+    rate(claim, "False")
+    rating = chief.get(f"/claims/{claim.pk}/claimreview.json").json()["reviewRating"]
+    assert (rating["worstRating"], rating["ratingValue"], rating["bestRating"]) == (0, 1, 5)
+
+
+def test_a_rating_off_the_scale_is_published_by_its_name_alone(chief, geneva):
+    claim = verdict(geneva)
+    rate(claim, "Unproven")
+    rating = chief.get(f"/claims/{claim.pk}/claimreview.json").json()["reviewRating"]
+    assert rating["alternateName"] == "Unproven"
+    assert "ratingValue" not in rating and "bestRating" not in rating

@@ -178,6 +178,10 @@ URL_PERMISSIONS = {
     "claims-restore": permissions.REVIEW_CLAIMS,
     "claims-correct": permissions.REVIEW_CLAIMS,
     "claims-add": permissions.REVIEW_CLAIMS,
+    "claims-set-rating": permissions.REVIEW_CLAIMS,
+    "claims-comments": permissions.VIEW_CLAIMS,
+    "claims-add-comment": permissions.COMMENT_CLAIMS,
+    "claims-article-index": permissions.VIEW_CLAIMS,
 }
 OPEN_URLS = {"healthz"}
 

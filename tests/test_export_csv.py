@@ -118,8 +118,8 @@ def test_the_header_names_every_column(chief):
     assert download(chief) == [csv_export.HEADER]
     assert csv_export.HEADER == [
         "claim_id", "article_title", "outlet", "article_url", "published_date", "claim_text",
-        "summary", "type", "score", "speaker", "quantities", "times", "status", "assignee",
-        "last_reviewer", "reviewed_at", "sources", "counter_sources", "latest_note", "claim_link",
+        "summary", "type", "score", "speaker", "quantities", "quantity_values", "times",
+        "status", "rating", "rating_value", "rating_explanation", "assignee", "last_reviewer", "reviewed_at", "sources", "counter_sources", "latest_note", "claim_link",
     ]  # fmt: skip
 
 
@@ -137,16 +137,22 @@ def test_a_reviewed_claim_fills_every_column(chief):
         "type": "statistic",
         "score": "0.913",
         "speaker": "Ban Ki-moon",
-        "quantities": "more than 80000 people; 3.4 percent",
+        "quantities": "more than 80,000 people; 3.4%",
+        "quantity_values": "more than 80000 people; 3.4 percent",
         "times": "since 2011-03",
         "status": "verified",
+        "rating": "",
+        "rating_value": "",
+        "rating_explanation": "",
         "assignee": "rita",
         "last_reviewer": "rita",
         "reviewed_at": "2024-03-01 09:30:15",
         "sources": "https://un.org/toll\nUNHCR report, May 2013",
         "counter_sources": "https://other.org/lower",
         "latest_note": "UN figure confirmed",
-        "claim_link": f"http://testserver/articles/{claim.article_id}/#claim-{claim.pk}",
+        "claim_link": (
+            f"http://testserver/articles/{claim.article_id}/?claim={claim.pk}#claim-{claim.pk}"
+        ),
     }
 
 
@@ -170,11 +176,29 @@ def test_ranges_and_unresolved_times_are_readable():
     quantities = [{"text": "hundreds of thousands", "value": None, "low": 200000.0,
                    "high": 900000.0, "qualifier": None, "unit": "people"}]  # fmt: skip
     times = [{"text": "on Monday", "value": None, "relation": "at"}]
-    assert csv_export.format_quantities(quantities) == "200000 to 900000 people"
+    assert csv_export.format_quantity_values(quantities) == "200000 to 900000 people"
+    assert csv_export.format_quantities(quantities) == "200,000–900,000 people"
     assert csv_export.format_times(times) == "at on Monday"
-    assert csv_export.format_quantities([{"text": "4.2bn", "value": 4.2e9, "unit": "USD"}]) == (
-        "4200000000 USD"
+    four = [{"text": "4.2bn", "value": 4.2e9, "unit": "USD"}]
+    assert csv_export.format_quantity_values(four) == "4200000000 USD"
+    assert csv_export.format_quantities(four) == "$4.2 billion"
+
+
+def test_a_rated_claim_fills_the_rating_columns(chief):
+    from claims import services
+    from claims.models import VerdictRating
+
+    claim = full_claim()
+    services.claim_set_rating(
+        claim_id=claim.pk,
+        user=claim.reviewed_by,
+        rating_id=VerdictRating.objects.get(name="Half true").pk,
+        explanation="=Right toll, wrong trend",
+        expected_version=claim.version,
     )
+    row = by_id(download(chief))[str(claim.pk)]
+    assert (row["rating"], row["rating_value"]) == ("Half true", "3")
+    assert row["rating_explanation"] == "'=Right toll, wrong trend"  # formula-safe
 
 
 def test_commas_quotes_and_newlines_survive_rfc_4180_quoting(chief):

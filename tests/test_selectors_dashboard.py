@@ -57,7 +57,7 @@ def test_a_paragraph_break_inside_a_claim_stays_in_one_highlight():
     ]
 
 
-@pytest.mark.parametrize("sort", ["-score", "score", "-date", "date"])
+@pytest.mark.parametrize("sort", ["-score", "score", "-date", "date", "-extracted", "extracted"])
 def test_keyset_pages_match_offset_pages_for_every_sort(sort):
     article = ArticleFactory()
     for n in range(23):
@@ -85,3 +85,60 @@ def test_keyset_respects_filters():
     second = selectors.claim_page(filters=filters, after=first.next_cursor, size=1)
     assert [c.text for c in first.claims + second.claims] == ["a", "c"]
     assert second.next_cursor == ""
+
+
+# --- issue 15: dates are the article's published date; outlets match a part -------------
+
+
+def test_date_sort_and_filters_use_the_articles_published_date():
+    import datetime
+
+    old = ArticleFactory(published_date=datetime.date(2020, 1, 5))
+    new = ArticleFactory(published_date=datetime.date(2024, 6, 1))
+    undated = ArticleFactory(published_date=None)
+    # Extracted in the opposite order of publication: the old article's claim is newest.
+    on_new = ClaimFactory(article=new, text="n")
+    on_undated = ClaimFactory(article=undated, text="u")
+    on_old = ClaimFactory(article=old, text="o")
+
+    def ids(**kwargs):
+        return [c.pk for c in selectors.claim_list(filters=selectors.ClaimFilters(**kwargs))]
+
+    assert ids(sort="-date") == [on_new.pk, on_old.pk, on_undated.pk]
+    assert ids(sort="date") == [on_old.pk, on_new.pk, on_undated.pk]
+    assert ids(sort="-extracted") == [on_old.pk, on_undated.pk, on_new.pk]
+    jan_2020 = {"date_from": datetime.date(2020, 1, 1), "date_to": datetime.date(2020, 12, 31)}
+    assert ids(sort="date", **jan_2020) == [on_old.pk]
+    today = datetime.date.today()
+    assert ids(sort="date", date_from=today, date_basis="extracted") == [
+        on_old.pk, on_new.pk, on_undated.pk
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("sort", ["-date", "date"])
+def test_keyset_pages_by_published_date_with_undated_articles(sort):
+    import datetime
+
+    articles = [
+        ArticleFactory(published_date=datetime.date(2024, 1, 1 + n % 3) if n % 4 else None)
+        for n in range(8)
+    ]
+    for n in range(17):
+        ClaimFactory(article=articles[n % 8], text=f"p{n}")
+    filters = selectors.ClaimFilters(sort=sort)
+    expected = [c.pk for c in selectors.claim_list(filters=filters)]
+    seen, after = [], ""
+    while True:
+        page = selectors.claim_page(filters=filters, after=after, size=4)
+        seen += [c.pk for c in page.claims]
+        if not page.next_cursor:
+            break
+        after = page.next_cursor
+    assert seen == expected
+
+
+def test_the_outlet_filter_matches_a_part_of_the_name_in_any_case():
+    coastal = ClaimFactory(article=ArticleFactory(outlet="Coastal Wire"))
+    ClaimFactory(article=ArticleFactory(outlet="Meridian News"))
+    found = selectors.claim_list(filters=selectors.ClaimFilters(outlet="coastal"))
+    assert [c.pk for c in found] == [coastal.pk]

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from claims.models import Claim
+from claims.models import Article, Claim
 from tests.factories import ArticleFactory, ClaimFactory, JobFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,9 +52,9 @@ def test_it_needs_login_and_a_role(client, article):
 def test_the_article_is_highlighted_by_offsets_and_status(reviewer_client, article):
     html = reviewer_client.get(reverse("claims-article", args=[article.pk])).content.decode()
     verified, unreviewed, disputed = article.claims.order_by("start")
-    assert f'<a class="hl status-verified" id="hl-{verified.pk}"' in html
-    assert f'<a class="hl status-unreviewed" id="hl-{unreviewed.pk}"' in html
-    assert f'<a class="hl status-disputed" id="hl-{disputed.pk}"' in html
+    assert f'<a class="hl status-verified" id="claim-{verified.pk}"' in html
+    assert f'<a class="hl status-unreviewed" id="claim-{unreviewed.pk}"' in html
+    assert f'<a class="hl status-disputed" id="claim-{disputed.pk}"' in html
     assert ">340 ships waited offshore</a>." in html
     # The paragraph break is kept: two paragraphs of text.
     body = html.split("data-keyboard-text>")[1].split("</div>")[0]
@@ -123,8 +123,9 @@ def test_the_article_page_costs_the_same_queries_for_5_and_50_claims(
     url = reverse("claims-article", args=[article.pk])
     reviewer_client.get(url)
     # session, user, 2 × permissions, article, status counts, claim spans (the page's
-    # parts), the part's claims, job, panel claim + sources + history
-    with django_assert_num_queries(12) as five:
+    # parts), the part's claims, job, panel claim + sources + history, + rating history +
+    # comments + the rating scale
+    with django_assert_num_queries(15) as five:
         reviewer_client.get(url, {"claim": selected.pk})
     add_claims(5, 50)
     with django_assert_num_queries(len(five.captured_queries)):
@@ -135,13 +136,72 @@ def test_the_article_page_costs_the_same_queries_for_5_and_50_claims(
 def test_overlapping_claims_are_listed_not_nested(reviewer_client, article):
     inner = claim_at(article, "340 ships")
     html = reviewer_client.get(reverse("claims-article", args=[article.pk])).content.decode()
-    assert f'id="hl-{inner.pk}"' not in html
+    assert f'class="hl status-unreviewed" id="claim-{inner.pk}"' not in html
     assert "Not highlighted (overlapping another claim)" in html
+    # Its link still carries the anchor that claim links (CSV, ClaimReview) point at.
+    assert f'id="claim-{inner.pk}" data-claim' in html
     assert f'data-claim="{inner.pk}" href="?claim={inner.pk}#review-panel"' in html
 
 
 def test_orphaned_claims_are_left_out(reviewer_client, article):
     orphan = claim_at(article, "The union agreed", is_orphaned=True)
     html = reviewer_client.get(reverse("claims-article", args=[article.pk])).content.decode()
-    assert f'id="hl-{orphan.pk}"' not in html
+    assert f'id="claim-{orphan.pk}"' not in html
     assert Claim.objects.filter(article=article, is_orphaned=False).count() == 3
+
+
+def test_a_claim_link_opens_the_article_with_that_claim_selected(reviewer_client, article):
+    # Issue 15: claim links pointed at #claim-<id>, which no element had.
+    claim = Claim.objects.filter(article=article).first()
+    path, _, anchor = claim.get_absolute_url().partition("#")
+    html = reviewer_client.get(path).content.decode()
+    assert f'id="{anchor}"' in html  # the highlight to scroll to
+    assert (
+        f'<section id="review-panel" class="panel status-{claim.status}" data-claim="{claim.pk}"'
+        in html
+    )
+    assert f'id="claim-{claim.pk}" data-claim' in html or f'current" id="claim-{claim.pk}"' in html
+
+
+# --- issue 15: after an upload, the notice and the claim list follow the job -------------
+
+
+def test_the_upload_notice_is_replaced_when_the_job_finishes(client):
+    editor = UserFactory(username="ed", role="editor")
+    editor.is_staff = True
+    editor.save()
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:claims_article_add"),
+        {"text": "Harbour strike ends\n\nOfficials said 340 ships waited offshore.", "title": ""},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert 'id="extraction-notice"' in page and "extracting its claims now" in page
+    article = Article.objects.get()
+    url = reverse("claims-article-job", args=[article.pk])
+    job = article.jobs.get()
+    running = client.get(url, headers=HTMX).content.decode()
+    assert 'hx-trigger="every 2s"' in running and "extraction-notice" not in running
+    job.state, job.claim_count = "done", 1
+    job.save()
+    done = client.get(url, headers=HTMX)
+    html = done.content.decode()
+    assert 'id="extraction-notice"' in html and 'hx-swap-oob="true"' in html
+    assert "Extraction finished: 1 claim found." in html
+    assert "every 2s" not in html  # the polling stops
+    assert "jobFinished" in done["HX-Trigger"]
+
+
+def test_the_claim_list_beside_the_text_reloads_when_the_job_finishes(reviewer_client):
+    article = ArticleFactory(body=BODY)
+    JobFactory(article=article, state="running")
+    page = reviewer_client.get(reverse("claims-article", args=[article.pk])).content.decode()
+    index_url = reverse("claims-article-index", args=[article.pk])
+    assert f'hx-get="{index_url}" hx-trigger="jobFinished from:body"' in page
+    claim = claim_at(article, "340 ships waited offshore")
+    html = reviewer_client.get(index_url, headers=HTMX).content.decode()
+    assert html.lstrip().startswith('<section id="review-panel"')
+    assert f'data-claim="{claim.pk}"' in html
+    plain = reviewer_client.get(index_url)
+    assert plain.status_code == 302 and plain.url == article.get_absolute_url()

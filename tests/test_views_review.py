@@ -355,7 +355,7 @@ def test_bulk_assign_with_htmx(chief_client):
         headers=HTMX,
     )
     assert "Assigned 2 claims to rita." in response.content.decode()
-    assert "claimsChanged" in response["HX-Trigger"]
+    assert "claimChanged" in response["HX-Trigger"]
     assert set(Claim.objects.filter(assignee=rita)) == {first, second}
     untouched.refresh_from_db()
     assert untouched.assignee is None
@@ -371,7 +371,7 @@ def test_bulk_status_applies_rules_and_versions_claim_by_claim(chief_client):
         headers=HTMX,
     )  # fmt: skip
     html = response.content.decode()
-    assert "Marked 1 claims disputed. 1 refused:" in html
+    assert "Marked 1 claims disputed: 1 unreviewed → disputed. 1 refused:" in html
     assert "changed this claim while you were working on it" in html
     ok.refresh_from_db()
     stale.refresh_from_db()
@@ -385,7 +385,7 @@ def test_bulk_without_javascript_redirects_with_a_message(chief_client):
         reverse("claims-bulk"),
         {"action": "status", "status": "verified", "claim": [f"{claim.pk}:1"], "next": "/?q=x"},
     )
-    assert response.status_code == 302 and response.url == "/?q=x"
+    assert response.status_code == 302 and response.url.startswith("/?q=x&keep=")
     page = chief_client.get("/").content.decode()
     assert "Marked 0 claims verified. 1 refused:" in page
     assert "needs at least one source" in page
@@ -412,3 +412,124 @@ def test_reviewers_cannot_run_bulk_actions(reviewer_client):
             headers=headers,
         )
         assert response.status_code == 403
+
+
+# --- issue 15: bulk changes ask before moving a verdict, assign needs a choice, a refusal
+# keeps what was ticked ------------------------------------------------------------------
+
+
+def test_bulk_status_asks_before_downgrading_a_judged_claim(chief_client):
+    judged = ClaimFactory(status="verified", summary="Ridership rose 12%")
+    fresh = ClaimFactory()
+    Source.objects.create(claim=judged, url="https://a.example/1")
+    Source.objects.create(claim=fresh, url="https://a.example/2")
+    data = {"action": "status", "status": "sourced", "claim": [f"{judged.pk}:1", f"{fresh.pk}:1"]}
+    response = chief_client.post(reverse("claims-bulk"), data, headers=HTMX)
+    html = response.content.decode()
+    assert "1 of the ticked claims already has a verdict and would become sourced" in html
+    assert "Ridership rose 12%" in html and 'name="judged" value="change"' in html
+    assert "HX-Trigger" not in response
+    judged.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (judged.status, fresh.status) == ("verified", "unreviewed")  # nothing applied yet
+
+
+def test_a_confirmed_bulk_downgrade_says_what_changed(chief_client):
+    judged = ClaimFactory(status="verified")
+    fresh = ClaimFactory()
+    for claim in (judged, fresh):
+        Source.objects.create(claim=claim, url="https://a.example/1")
+    data = {"action": "status", "status": "sourced", "judged": "change",
+            "claim": [f"{judged.pk}:1", f"{fresh.pk}:1"]}  # fmt: skip
+    html = chief_client.post(reverse("claims-bulk"), data, headers=HTMX).content.decode()
+    assert "Marked 2 claims sourced: 1 unreviewed → sourced, 1 verified → sourced." in html
+    judged.refresh_from_db()
+    assert judged.status == "sourced"
+
+
+def test_skipping_the_judged_claims_changes_only_the_others(chief_client):
+    judged = ClaimFactory(status="disputed")
+    fresh = ClaimFactory()
+    Source.objects.create(claim=fresh, url="https://a.example/2")
+    data = {"action": "status", "status": "sourced", "judged": "skip",
+            "claim": [f"{judged.pk}:1", f"{fresh.pk}:1"]}  # fmt: skip
+    html = chief_client.post(reverse("claims-bulk"), data, headers=HTMX).content.decode()
+    assert "Marked 1 claims sourced: 1 unreviewed → sourced. Left as they were: 1 disputed." in html
+    judged.refresh_from_db()
+    assert judged.status == "disputed"
+
+
+def test_the_bulk_confirmation_without_javascript_is_a_page(chief_client):
+    judged = ClaimFactory(status="verified")
+    data = {"action": "status", "status": "unreviewed", "claim": [f"{judged.pk}:1"], "next": "/"}
+    response = chief_client.post(reverse("claims-bulk"), data)
+    assert response.status_code == 200
+    assert "would become unreviewed" in response.content.decode()
+    judged.refresh_from_db()
+    assert judged.status == "verified"
+
+
+def test_bulk_assign_requires_a_choice(chief_client):
+    claim = ClaimFactory(assignee=UserFactory(username="rita", role="reviewer"))
+    data = {"action": "assign", "assignee": "", "claim": [f"{claim.pk}:1"]}
+    html = chief_client.post(reverse("claims-bulk"), data, headers=HTMX).content.decode()
+    assert "Choose who to assign the ticked claims to" in html
+    claim.refresh_from_db()
+    assert claim.assignee is not None  # not silently unassigned
+    data["assignee"] = "none"
+    html = chief_client.post(reverse("claims-bulk"), data, headers=HTMX).content.decode()
+    assert "Unassigned 1 claim." in html
+    claim.refresh_from_db()
+    assert claim.assignee is None
+
+
+def test_the_bulk_assign_menu_starts_on_no_choice(chief_client):
+    ClaimFactory()
+    html = chief_client.get(reverse("claims-queue")).content.decode()
+    menu = html[html.index('aria-label="Assign to"') :]
+    assert menu.index('<option value="">Assign to…</option>') < menu.index('value="none"')
+
+
+def test_a_partly_refused_bulk_action_keeps_the_refused_claims_ticked(chief_client):
+    ok, refused = ClaimFactory(), ClaimFactory()
+    Source.objects.create(claim=ok, url="https://a.example/1")
+    data = {"action": "status", "status": "verified", "claim": [f"{ok.pk}:1", f"{refused.pk}:1"]}
+    response = chief_client.post(reverse("claims-bulk"), data, headers=HTMX)
+    html = response.content.decode()
+    # Only the changed row is swapped (out of band); the table is not reloaded, so the
+    # refused claim stays ticked and the form keeps its chosen action.
+    assert f'<tr id="claim-{ok.pk}"' in html and 'hx-swap-oob="true"' in html
+    assert f'id="claim-{refused.pk}"' not in html
+    assert "claimsChanged" not in response["HX-Trigger"]
+    assert "claimChanged" in response["HX-Trigger"]
+
+
+def test_a_refused_bulk_action_without_javascript_keeps_ticks_and_choice(chief_client):
+    ok, refused = ClaimFactory(), ClaimFactory()
+    Source.objects.create(claim=ok, url="https://a.example/1")
+    data = {"action": "status", "status": "verified", "note": "checked",
+            "claim": [f"{ok.pk}:1", f"{refused.pk}:1"], "next": "/?q=Officials"}  # fmt: skip
+    response = chief_client.post(reverse("claims-bulk"), data)
+    assert response.status_code == 302
+    page = chief_client.get(response.url).content.decode()
+    assert "1 refused" in page
+    assert (
+        f'value="{refused.pk}:1" form="bulk-form" aria-label="Select claim {refused.pk}" checked'
+        in page
+    )
+    assert f'value="{ok.pk}:2" form="bulk-form" aria-label="Select claim {ok.pk}">' in page
+    assert '<option value="verified" selected>' in page and 'value="checked"' in page
+
+
+def test_the_panel_does_not_repeat_a_claim_whose_summary_is_its_text_cut_short(reviewer_client):
+    text = "Bus fares went up in January after ridership rose by 12 percent over the year"
+    claim = ClaimFactory(text=text, summary="Bus fares went up in January after ridership rose by…")
+    html = reviewer_client.get(reverse("claims-panel", args=[claim.pk]), headers=HTMX)
+    html = html.content.decode()
+    assert html.count("Bus fares went up in January") == 1
+    assert f'<h2 class="claim-summary claim-full">{text}</h2>' in html
+    other = ClaimFactory(text="Officials said 40 buses were added.", summary="40 buses added")
+    html = reviewer_client.get(reverse("claims-panel", args=[other.pk]), headers=HTMX)
+    html = html.content.decode()
+    assert '<h2 class="claim-summary">40 buses added</h2>' in html
+    assert '<blockquote class="claim-text">Officials said 40 buses were added.</blockquote>' in html

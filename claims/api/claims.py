@@ -44,6 +44,7 @@ class ClaimQuery(Schema):
     score_max: float | None = None
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
+    date_basis: Literal["published", "extracted"] = "published"
     sort: Sort = "-score"
     include_orphaned: bool = False
     dismissed: Literal["", "include", "only"] = ""  # claims a reviewer said are not claims
@@ -67,6 +68,7 @@ class ClaimQuery(Schema):
             score_max=self.score_max,
             date_from=self.date_from,
             date_to=self.date_to,
+            date_basis=self.date_basis,
             include_orphaned=self.include_orphaned,
             dismissed=self.dismissed,
             sort=self.sort,

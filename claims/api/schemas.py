@@ -13,7 +13,7 @@ from claims.models import Article, Claim, ExtractionJob, PageImport
 
 ReviewStatus = Literal["unreviewed", "sourced", "disputed", "verified"]
 ClaimType = Literal["statistic", "quote", "attribution", "event", "prediction"]
-Sort = Literal["-score", "score", "-date", "date"]
+Sort = Literal["-score", "score", "-date", "date", "-extracted", "extracted"]
 
 
 class Message(Schema):

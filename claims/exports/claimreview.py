@@ -1,8 +1,9 @@
 """schema.org ClaimReview JSON-LD for the desk's verdicts, as Google's fact-check docs ask.
 
-Only a verdict is published: ``verified`` and ``disputed``. ``sourced`` means the desk
-found where a figure came from, which says nothing about whether it is right, and
-``unreviewed`` means nobody has looked. docs/exports.md explains the rating scale.
+Only a verdict is published: a rating on the desk's scale (VerdictRating), else the status
+``verified`` or ``disputed``. ``sourced`` means the desk found where a figure came from,
+which says nothing about whether it is right, and ``unreviewed`` means nobody has looked.
+docs/exports.md explains the rating scale.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from claims.exports.csv_export import claim_link_prefix
-from claims.models import Claim
+from claims.exports.csv_export import claim_link, claim_link_prefix
+from claims.models import Claim, ClaimRating, VerdictRating
 
 SCHEMA_CONTEXT = "https://schema.org"
 # Google: "Try to keep this less than 75 characters to minimize wrapping."
@@ -41,22 +42,46 @@ VERDICTS = {
 _ORGANISATION_LABELS = {"ORG", "NORP", "GPE", "FAC"}
 
 
+def _rating_of(claim: Claim) -> ClaimRating | None:
+    try:
+        return claim.verdict
+    except ClaimRating.DoesNotExist:
+        return None
+
+
 def is_publishable(claim: Claim) -> bool:
     # A dismissed claim is "not a claim": nothing to publish whatever its status.
-    return claim.status in VERDICTS and not claim.dismissed
+    if claim.dismissed:
+        return False
+    return claim.status in VERDICTS or _rating_of(claim) is not None
+
+
+def scale_bounds() -> tuple[int, int] | None:
+    """(worst, best) values of the desk's rating scale; None when no rating has a value."""
+    values = [v for v in VerdictRating.objects.values_list("value", flat=True) if v is not None]
+    return (min(values), max(values)) if values else None
 
 
 def claim_reviewed_text(claim: Claim) -> str:
-    """What was checked, in few words: the summary, else the claim's text.
+    """What was checked: the claim's own words, shortened only when longer than the limit.
 
-    Never cut: a truncated claim can say something else. The desk's summaries are short
-    ("80,000+ people died since March 2011"); a long claim without one stays long.
+    A claim of 75 characters or more is cut at the end of a clause (", ", "; ", ": ", " —")
+    when one falls in the last 40% of the room, else at the last word boundary, and ends
+    with "…": never mid-word, and never the machine's summary (which can cut a phrase)
+    instead of what the article says.
     """
-    summary = " ".join((claim.summary or "").split())
     text = " ".join(claim.text.split())
-    candidates = [c for c in (summary, text) if c]
-    short = [c for c in candidates if len(c) <= CLAIM_REVIEWED_MAX]
-    return (short or candidates or [""])[0]
+    longest = CLAIM_REVIEWED_MAX - 1
+    if len(text) <= longest:
+        return text
+    room = text[: longest - 1]  # one character is kept for the "…"
+    if not text[longest - 1].isspace():
+        room = room.rsplit(" ", 1)[0]  # the word that straddles the limit goes whole
+    # ", " and not ",": the comma in "80,000" ends no clause.
+    clause = max(room.rfind(mark) for mark in (", ", "; ", ": ", " — "))
+    if clause >= longest * 0.6:
+        room = room[:clause]
+    return room.rstrip(" ,;:—") + "…"
 
 
 def _speaker(claim: Claim) -> dict | None:
@@ -94,10 +119,40 @@ def organisation() -> dict:
     return org
 
 
-def claimreview_document(claim: Claim, *, claim_url: str) -> dict:
-    """The ClaimReview of one claim with a verdict (``claim.article`` loaded with it)."""
-    verdict = VERDICTS[claim.status]
-    reviewed = claim.reviewed_at or claim.updated_at
+def review_rating(claim: Claim, *, bounds: tuple[int, int] | None) -> dict:
+    """The ``reviewRating``: the desk's rating when the claim has one, else its status's."""
+    rated = _rating_of(claim)
+    if rated is None:
+        verdict = VERDICTS[claim.status]
+        return {
+            "@type": "Rating",
+            "ratingValue": verdict.value,
+            "bestRating": BEST_RATING,
+            "worstRating": WORST_RATING,
+            "alternateName": verdict.label,
+            "name": verdict.label,
+        }
+    rating: dict = {"@type": "Rating"}
+    # A rating off the scale ("Unproven") is published by its name alone.
+    if rated.rating.value is not None and bounds:
+        rating.update(ratingValue=rated.rating.value, bestRating=bounds[1], worstRating=bounds[0])
+    rating.update(alternateName=rated.rating.name, name=rated.rating.name)
+    if rated.explanation:
+        rating["ratingExplanation"] = rated.explanation
+    return rating
+
+
+def claimreview_document(
+    claim: Claim, *, claim_url: str, bounds: tuple[int, int] | None | bool = False
+) -> dict:
+    """The ClaimReview of one claim with a verdict (``claim.article`` loaded with it).
+
+    ``bounds`` is the scale's (worst, best), read once by a caller that writes many.
+    """
+    if bounds is False:
+        bounds = scale_bounds()
+    rated = _rating_of(claim)
+    reviewed = rated.rated_at if rated else (claim.reviewed_at or claim.updated_at)
     item: dict = {"@type": "Claim"}
     author = _speaker(claim)
     if author:
@@ -112,31 +167,25 @@ def claimreview_document(claim: Claim, *, claim_url: str) -> dict:
         "claimReviewed": claim_reviewed_text(claim),
         "datePublished": timezone.localdate(reviewed).isoformat(),
         "author": organisation(),
-        "reviewRating": {
-            "@type": "Rating",
-            "ratingValue": verdict.value,
-            "bestRating": BEST_RATING,
-            "worstRating": WORST_RATING,
-            "alternateName": verdict.label,
-            "name": verdict.label,
-        },
+        "reviewRating": review_rating(claim, bounds=bounds),
         "itemReviewed": item,
     }
 
 
 def claim_url(claim: Claim, *, link_base: str) -> str:
     head, tail = claim_link_prefix()
-    return f"{link_base.rstrip('/')}{head}{claim.article_id}{tail}{claim.pk}"
+    return claim_link(link_base.rstrip("/") + head, tail, claim.article_id, claim.pk)
 
 
 def claimreview_documents(claims: QuerySet[Claim], *, link_base: str) -> Iterator[dict]:
     """One document per claim with a verdict, streamed (claims of claims_for_claimreview)."""
     head, tail = claim_link_prefix()
-    base = link_base.rstrip("/")
+    link_head = link_base.rstrip("/") + head
+    bounds = scale_bounds()
     for claim in claims.iterator(chunk_size=500):
         if is_publishable(claim):
-            url = f"{base}{head}{claim.article_id}{tail}{claim.pk}"
-            yield claimreview_document(claim, claim_url=url)
+            url = claim_link(link_head, tail, claim.article_id, claim.pk)
+            yield claimreview_document(claim, claim_url=url, bounds=bounds)
 
 
 def json_array_chunks(documents: Iterator[dict], *, per_chunk: int = 200) -> Iterator[str]:

@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from claims.formatting import format_quantities
 from claims.models import Claim, Source, StatusChange
 
 # Header row, in order. docs/exports.md describes every column; keep the two in step.
@@ -36,8 +37,12 @@ HEADER = [
     "score",
     "speaker",
     "quantities",
+    "quantity_values",
     "times",
     "status",
+    "rating",
+    "rating_value",
+    "rating_explanation",
     "assignee",
     "last_reviewer",
     "reviewed_at",
@@ -67,6 +72,9 @@ FIELDS = [
     f"assignee__{_USERNAME}",
     f"reviewed_by__{_USERNAME}",
     "reviewed_at",
+    "verdict__rating__name",
+    "verdict__rating__value",
+    "verdict__explanation",
 ]
 
 # Spreadsheets run a cell starting with these as a formula (OWASP "CSV injection").
@@ -95,8 +103,8 @@ def _number(value) -> str:
     return str(int(value)) if value.is_integer() else repr(value)
 
 
-def format_quantities(quantities: list[dict] | None) -> str:
-    """The normalised figures, readable in a cell: "more than 80000 people; 3.4 percent"."""
+def format_quantity_values(quantities: list[dict] | None) -> str:
+    """The normalised figures, raw: "more than 80000 people; 3.4 percent; 310000000 USD"."""
     if not quantities:
         return ""
     parts = []
@@ -122,10 +130,16 @@ def format_times(times: list[dict] | None) -> str:
 
 
 def claim_link_prefix() -> tuple[str, str]:
-    """The claim page's path around the article id: ("/articles/", "/#claim-")."""
+    """The claim page's path around the article id: ("/articles/", "/")."""
     marker = "987654321"
     head, tail = reverse("claims-article", args=[int(marker)]).split(marker)
-    return head, f"{tail}#claim-"
+    return head, tail
+
+
+def claim_link(link_head: str, tail: str, article_id: int, claim_id: int) -> str:
+    """The article page with the claim selected (its panel open) and scrolled to:
+    ``<base>/articles/<article id>/?claim=<id>#claim-<id>`` (Claim.get_absolute_url)."""
+    return f"{link_head}{article_id}{tail}?claim={claim_id}#claim-{claim_id}"
 
 
 # Plain SQL on purpose: Django prepares each value of an ``__in`` list in Python, which cost
@@ -193,6 +207,7 @@ def claim_row_chunks(
         for (
             claim_id, article_id, title, outlet, url, published, text, summary, type_,
             score, speaker, quantities, times, status, assignee, reviewer, reviewed_at,
+            rating, rating_value, rating_explanation,
         ) in chunk:  # fmt: skip
             out.append(
                 [
@@ -206,9 +221,13 @@ def claim_row_chunks(
                     type_,
                     f"{score:.3f}",
                     safe_cell(speaker),
-                    safe_cell(format_quantities(quantities)),
+                    safe_cell(format_quantities(quantities)),  # as a reader writes them
+                    safe_cell(format_quantity_values(quantities)),
                     safe_cell(format_times(times)),
                     status,
+                    safe_cell(rating),
+                    rating_value,
+                    safe_cell(rating_explanation),
                     safe_cell(assignee),
                     safe_cell(reviewer),
                     # "2024-03-01 09:30:15": a date-time that spreadsheets recognise
@@ -218,7 +237,7 @@ def claim_row_chunks(
                     sources.get(claim_id, ""),
                     counters.get(claim_id, ""),
                     notes.get(claim_id, ""),
-                    f"{link_head}{article_id}{tail}{claim_id}",
+                    claim_link(link_head, tail, article_id, claim_id),
                 ]
             )
         yield out

@@ -50,7 +50,7 @@ JSON_LD = "application/ld+json"
 
 @desk_view(permission=permissions.VIEW_CLAIMS)
 def claim_claimreview(request: HttpRequest, pk: int) -> JsonResponse:
-    claim = get_object_or_404(Claim.objects.select_related("article"), pk=pk)
+    claim = get_object_or_404(Claim.objects.select_related("article", "verdict__rating"), pk=pk)
     if claim.dismissed:
         return JsonResponse(
             {"error": f"Claim {claim.pk} was dismissed as not a claim: nothing to publish."},
@@ -59,8 +59,8 @@ def claim_claimreview(request: HttpRequest, pk: int) -> JsonResponse:
     if not is_publishable(claim):
         return JsonResponse(
             {
-                "error": f"Claim {claim.pk} is {claim.status}: only verified and disputed "
-                "claims have a verdict to publish."
+                "error": f"Claim {claim.pk} is {claim.status} and not rated: only rated, "
+                "verified and disputed claims have a verdict to publish."
             },
             status=404,
         )

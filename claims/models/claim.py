@@ -106,7 +106,8 @@ class Claim(models.Model):
         return self.summary or self.text[:80]
 
     def get_absolute_url(self) -> str:
-        return f"{self.article.get_absolute_url()}#claim-{self.pk}"
+        # ?claim= opens the claim's review panel; #claim- scrolls to its highlight.
+        return f"{self.article.get_absolute_url()}?claim={self.pk}#claim-{self.pk}"
 
     @property
     def is_corrected(self) -> bool:

@@ -9,6 +9,7 @@ One module per aggregate:
   the stuck ones;
 - ``reconciliation``: an article's claims made to match a fresh extraction, reviews kept;
 - ``review``: a reviewer's status change, sources and history;
+- ``verdicts``: a claim rated on the desk's scale, comments on claims;
 - ``bulk``: a desk chief's assignment and status change over many claims;
 - ``feeds``: feeds polled and pages imported by URL; ``webhooks``: events told to other
   systems; ``tokens``: the API's personal tokens.
@@ -20,7 +21,11 @@ from claims.services.articles import (
     article_create,
     articles_import,
 )
-from claims.services.bulk import BulkReviewReport, claims_assign, claims_bulk_set_status
+from claims.services.bulk import (
+    BulkReviewReport,
+    claims_assign,
+    claims_bulk_set_status,
+)
 from claims.services.feeds import (
     HtmlUpload,
     feed_poll,
@@ -52,6 +57,7 @@ from claims.services.review import (
 )
 from claims.services.sweeper import jobs_requeue_stuck
 from claims.services.tokens import api_token_authenticate, api_token_create, api_tokens_revoke
+from claims.services.verdicts import claim_add_comment, claim_set_rating
 from claims.services.webhooks import (
     webhook_deliver,
     webhook_deliveries_send_due,
@@ -108,3 +114,4 @@ from claims.services.corrections import (  # noqa: E402
 )
 
 __all__ += ["claim_add", "claim_correct", "claim_dismiss", "claim_restore"]
+__all__ += ["claim_add_comment", "claim_set_rating"]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from django.test import override_settings
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.factories import ArticleFactory, ClaimFactory, UserFactory
@@ -29,7 +32,9 @@ def test_scrolling_a_long_article_loads_its_next_parts(roles, new_page):
         more = page.locator(".article-more")
         if not more.count():
             break
-        more.first.scroll_into_view_if_needed()
+        # htmx may swap it for the next part meanwhile: then look again.
+        with contextlib.suppress(PlaywrightError):
+            more.first.scroll_into_view_if_needed(timeout=5000)
         page.wait_for_timeout(100)
     expect(page.locator("#article-text a.hl")).to_have_count(60)
     expect(page.locator("#article-text")).to_contain_text("Paragraph 59:")

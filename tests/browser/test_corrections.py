@@ -71,18 +71,18 @@ def test_a_reviewer_dismisses_a_claim_sees_it_on_request_and_restores_it(desk, n
     panel.get_by_role("button", name="Dismiss").click()
 
     expect(panel.locator(".dismissed-note")).to_contain_text("not checkable")
-    expect(page.locator(f"#hl-{quote.pk}")).to_have_count(0)
+    expect(page.locator(f"#claim-{quote.pk}")).to_have_count(0)
     expect(page.locator('#article-progress [data-count="unreviewed"]')).to_have_text("5")
     expect(page.locator(".dismissed-toggle")).to_contain_text("1 dismissed claim hidden")
     expect(panel.locator(".history li").first).to_contain_text("dismissed (not checkable)")
     assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
 
     page.get_by_role("link", name="Show dismissed").click()
-    expect(page.locator(f"#hl-{quote.pk}")).to_have_class(re.compile(r"\bdismissed\b"))
-    page.click(f"#hl-{quote.pk}")
+    expect(page.locator(f"#claim-{quote.pk}")).to_have_class(re.compile(r"\bdismissed\b"))
+    page.click(f"#claim-{quote.pk}")
     panel.get_by_role("button", name="Restore as a claim").click()
     expect(panel.locator(".dismissed-note")).to_have_count(0)
-    expect(page.locator(f"#hl-{quote.pk}")).not_to_have_class(re.compile(r"\bdismissed\b"))
+    expect(page.locator(f"#claim-{quote.pk}")).not_to_have_class(re.compile(r"\bdismissed\b"))
 
     quote.refresh_from_db()
     assert quote.dismissed == "" and quote.version == 3
@@ -103,9 +103,10 @@ def test_a_reviewer_fixes_a_claims_span_by_selecting_text(desk, new_page):
     panel.locator("textarea[name=quantities]").fill("1200000000 USD")
     panel.get_by_role("button", name="Save correction").click()
 
-    expect(panel.locator("blockquote.claim-text")).to_have_text(words)
+    # The claim's own words: under its summary, or as the heading when no summary adds to it.
+    expect(panel.locator("blockquote.claim-text, h2.claim-full")).to_have_text(words)
     expect(panel.locator(".machine")).to_contain_text("Port director Henrik Sollberg said")
-    expect(page.locator(f"#hl-{cost.pk}")).to_have_text(words)
+    expect(page.locator(f"#claim-{cost.pk}")).to_have_text(words)
     expect(panel.locator(".history li").first).to_contain_text("edited")
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "correction.png")
@@ -135,7 +136,7 @@ def test_a_reviewer_adds_a_missed_claim_by_selecting_text(desk, new_page):
     panel = page.locator("#review-panel")
     expect(panel).to_contain_text("Added by a reviewer")
     added = Claim.objects.get(origin="reviewer")
-    expect(page.locator(f"#hl-{added.pk}")).to_have_text(words)
+    expect(page.locator(f"#claim-{added.pk}")).to_have_text(words)
     expect(page).to_have_url(re.compile(rf"\?claim={added.pk}$"))
     assert harbour.body[added.start : added.end] == words
     assert (added.type, added.speaker) == ("prediction", "Henrik Sollberg")
@@ -181,4 +182,4 @@ def test_without_javascript_a_claim_is_added_from_its_words(desk, new_page):
     added = Claim.objects.get(origin="reviewer")
     expect(page).to_have_url(re.compile(rf"\?claim={added.pk}#review-panel$"))
     expect(page.locator(".messages")).to_contain_text("Claim added.")
-    expect(page.locator(f"#hl-{added.pk}")).to_have_text("the backlog would be cleared")
+    expect(page.locator(f"#claim-{added.pk}")).to_have_text("the backlog would be cleared")

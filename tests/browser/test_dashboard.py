@@ -51,7 +51,7 @@ def test_a_reviewer_filters_opens_an_article_and_verifies_a_claim(desk, new_page
     expect(page.locator("#article-text a.hl")).to_have_count(6)
     expect(page.locator("#review-panel")).to_contain_text("Freight rates to fall up to 15%")
     ships = desk["ships"]
-    page.click(f"#hl-{ships.pk}")
+    page.click(f"#claim-{ships.pk}")
     no_reload_marker(page)
     panel = page.locator("#review-panel")
     expect(panel).to_contain_text("340+ container ships waited offshore")
@@ -68,7 +68,7 @@ def test_a_reviewer_filters_opens_an_article_and_verifies_a_claim(desk, new_page
     panel.get_by_role("button", name="Verified").click()
 
     expect(panel.locator("[data-panel-status]")).to_have_text("Verified")
-    expect(page.locator(f"#hl-{ships.pk}")).to_have_class(re.compile(r"\bstatus-verified\b"))
+    expect(page.locator(f"#claim-{ships.pk}")).to_have_class(re.compile(r"\bstatus-verified\b"))
     expect(page.locator("[data-reviewed]")).to_have_text("1")
     expect(page.locator('#article-progress [data-count="verified"]')).to_have_text("1")
     expect(panel.locator(".history li").first).to_contain_text("rita")
@@ -108,7 +108,7 @@ def test_two_reviewers_on_one_claim_get_a_conflict_not_a_lost_update(desk, new_p
     expect(sam_panel.locator("input[name=source_url]")).to_have_value(
         "https://example.org/shipping-losses"
     )
-    expect(sam.locator(f"#hl-{claim.pk}")).to_have_class(re.compile(r"\bstatus-disputed\b"))
+    expect(sam.locator(f"#claim-{claim.pk}")).to_have_class(re.compile(r"\bstatus-disputed\b"))
 
     claim.refresh_from_db()
     assert (claim.status, claim.version) == ("disputed", 2)
@@ -131,7 +131,7 @@ def test_keyboard_moves_between_claims_and_sets_status(desk, new_page):
     expect(page.locator("#review-panel")).to_have_attribute("data-claim", str(in_order[2]))
     page.keyboard.press("k")
     expect(page.locator("#review-panel")).to_have_attribute("data-claim", str(in_order[1]))
-    expect(page.locator(f"#hl-{in_order[1]}")).to_have_class(re.compile(r"\bcurrent\b"))
+    expect(page.locator(f"#claim-{in_order[1]}")).to_have_class(re.compile(r"\bcurrent\b"))
 
     # Typing in a field is typing, not a shortcut; Escape hands the keys back.
     source = page.locator("#review-panel input[name=source_url]")
@@ -142,7 +142,7 @@ def test_keyboard_moves_between_claims_and_sets_status(desk, new_page):
     source.press("Escape")
     page.keyboard.press("s")
     expect(page.locator("#review-panel [data-panel-status]")).to_have_text("Sourced")
-    expect(page.locator(f"#hl-{in_order[1]}")).to_have_class(re.compile(r"\bstatus-sourced\b"))
+    expect(page.locator(f"#claim-{in_order[1]}")).to_have_class(re.compile(r"\bstatus-sourced\b"))
 
     page.keyboard.press("d")  # no note, no counter-source: refused by the rules
     expect(page.locator("#review-panel [role=alert]")).to_contain_text("needs a note")
@@ -151,7 +151,7 @@ def test_keyboard_moves_between_claims_and_sets_status(desk, new_page):
     expect(page.locator("#review-panel [data-panel-status]")).to_have_text("Verified")
     page.keyboard.press("j")
     expect(page.locator("#review-panel")).to_have_attribute("data-claim", str(in_order[2]))
-    expect(page.locator(f"#hl-{in_order[2]}")).to_have_class(re.compile(r"\bcurrent\b"))
+    expect(page.locator(f"#claim-{in_order[2]}")).to_have_class(re.compile(r"\bcurrent\b"))
     assert_not_reloaded(page)
     assert Claim.objects.get(pk=in_order[1]).status == "verified"
 
@@ -207,13 +207,13 @@ def test_the_core_review_works_without_javascript(desk, new_page):
     expect(page.locator("tr.claim")).to_have_count(10)
     page.click("text=Strike cost shippers ~$1.2 billion")
     cost = desk["cost"]
-    page.click(f"#hl-{desk['pay'].pk}")  # a plain link: ?claim=<id> opens its panel
+    page.click(f"#claim-{desk['pay'].pk}")  # a plain link: ?claim=<id> opens its panel
     expect(page.locator("#review-panel")).to_have_attribute("data-claim", str(desk["pay"].pk))
     panel = page.locator("#review-panel")
     panel.locator("textarea[name=note]").fill("The union's own release says 5.5 percent.")
     panel.get_by_role("button", name="Disputed").click()
     expect(page.locator("#flash")).to_contain_text("Marked disputed.")
-    expect(page.locator(f"#hl-{desk['pay'].pk}")).to_have_class(re.compile(r"status-disputed"))
+    expect(page.locator(f"#claim-{desk['pay'].pk}")).to_have_class(re.compile(r"status-disputed"))
     expect(panel.locator(".history")).to_contain_text("5.5 percent")
     expect(page.locator("[data-reviewed]")).to_have_text("1")
     panel.get_by_role("button", name="Verified").click()  # no source: refused, with a reason

@@ -20,7 +20,7 @@
     });
     if (!currentId) return null;
     const el = isArticlePage()
-      ? document.getElementById("hl-" + currentId)
+      ? document.getElementById("claim-" + currentId)
       : document.getElementById("claim-" + currentId);
     if (el) el.classList.add("current");
     return el;
@@ -88,15 +88,54 @@
   // Swapped-in content (a refreshed text, a re-rendered row or panel) keeps the marker.
   // The keyboard's position is not taken from the panel here: with a fast "jjj" the
   // panels arrive after the keys, and an early one must not pull the position back.
-  document.addEventListener("htmx:afterSettle", function (event) {
+  let revealPanel = false; // a claim was tapped: its panel must come into view once it arrives
+  let revealRecord = false; // a status or rating was saved: show its sources and history
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const elt = event.detail.elt;
+    if (!elt || !elt.matches) return;
+    if (elt.matches("a[data-claim]")) revealPanel = true;
+    if (elt.matches("form.review-form, form.rating-form, form.review-form button, form.rating-form button")) revealRecord = true;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
     markCurrent();
     updateBulkCount();
-    const panel = document.getElementById("review-panel");
-    if (isArticlePage() && panel && event.target === panel) {
-      // On a phone the panel sits under the text: bring it up when a claim opens.
-      const top = panel.getBoundingClientRect().top;
-      if (window.innerWidth <= 900 && (top > window.innerHeight || top < 0)) panel.scrollIntoView({ block: "start" });
+    if (revealPanel && isArticlePage()) {
+      revealPanel = false;
+      bringPanelIntoView();
     }
+    if (revealRecord && isArticlePage()) {
+      revealRecord = false;
+      showRecord();
+    }
+  });
+
+  // After a save the form's button sits low in the panel's own scroll; the record of the
+  // change (the newest history entry, the sources) is scrolled to, not left out of sight.
+  function showRecord() {
+    const panel = document.getElementById("review-panel");
+    if (!panel) return;
+    const newest = panel.querySelector(".history li");
+    const sources = panel.querySelector(".sources");
+    if (newest) newest.scrollIntoView({ block: "nearest" });
+    if (sources) sources.scrollIntoView({ block: "nearest" });
+  }
+
+  // On a phone the panel sits under the text (one column): bring it up when a claim opens.
+  function bringPanelIntoView() {
+    const panel = document.getElementById("review-panel");
+    if (!panel || window.innerWidth > 900) return;
+    const top = panel.getBoundingClientRect().top;
+    if (top > window.innerHeight * 0.5 || top < 0) panel.scrollIntoView({ block: "start" });
+  }
+
+  // On a phone the queue's filters start closed: otherwise they fill the first screens.
+  function collapseOnNarrow() {
+    if (!window.matchMedia("(max-width: 700px)").matches) return;
+    document.querySelectorAll("details[data-collapse-narrow]").forEach(function (box) { box.open = false; });
+  }
+  document.addEventListener("DOMContentLoaded", collapseOnNarrow);
+  document.addEventListener("DOMContentLoaded", function () {
+    if (isArticlePage() && document.querySelector("#review-panel[data-claim]")) bringPanelIntoView();
   });
 
   function currentFromPanel() {
