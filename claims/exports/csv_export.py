@@ -35,6 +35,7 @@ HEADER = [
     "type",
     "score",
     "speaker",
+    "speaker_kind",
     "quantities",
     "times",
     "status",
@@ -61,6 +62,7 @@ FIELDS = [
     "type",
     "score",
     "speaker",
+    "speaker_kind",
     "quantities",
     "times",
     "status",
@@ -192,7 +194,8 @@ def claim_row_chunks(
         out = []
         for (
             claim_id, article_id, title, outlet, url, published, text, summary, type_,
-            score, speaker, quantities, times, status, assignee, reviewer, reviewed_at,
+            score, speaker, speaker_kind, quantities, times, status, assignee, reviewer,
+            reviewed_at,
         ) in chunk:  # fmt: skip
             out.append(
                 [
@@ -206,6 +209,7 @@ def claim_row_chunks(
                     type_,
                     f"{score:.3f}",
                     safe_cell(speaker),
+                    speaker_kind,
                     safe_cell(format_quantities(quantities)),
                     safe_cell(format_times(times)),
                     status,
