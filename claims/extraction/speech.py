@@ -18,6 +18,7 @@ from .types import ClaimType, ExtractedClaim
 from .units import DocIndex, Frame, Unit, word_count
 
 _FRAME_WINDOW = 40  # tokens either side of a quotation searched for its speech verb
+_ATTRIBUTION_DASHES = frozenset({"―", "—", "–", "-", "--"})
 
 
 def quote_pieces(unit: Unit, index: DocIndex) -> list[tuple[int, int, QuotePassage]]:
@@ -145,24 +146,43 @@ def _frame_for_span(start: int, end: int, index: DocIndex) -> tuple[str | None, 
 def _name_before_verb(i: int, index: DocIndex) -> tuple[str | None, str | None]:
     """'“…,” Flynn, a top Trump surrogate, said Thursday on Fox News': the name right after
     the closing mark, then a speech verb. Read off the surface, because the parser often
-    hangs a later noun on the verb as its subject when an apposition sits between them."""
+    hangs a later noun on the verb as its subject when an apposition sits between them.
+    Also '“…” ― Pamela Padilla': a quote signed with a dash."""
     doc = index.doc
     while i < len(doc) and doc[i].is_punct and len(doc[i]) == 1 and doc[i].text in ',”"':
         i += 1
+    i = _skip_spaces(i, doc)
+    dashed = i < len(doc) and doc[i].text in _ATTRIBUTION_DASHES
+    if dashed:
+        i = _skip_spaces(i + 1, doc)
     if i >= len(doc) or doc[i].pos_ != "PROPN" or index.in_long_quote(doc[i].idx):
         return None, None
     name = doc[i]
     while name.i + 1 < len(doc) and doc[name.i + 1].pos_ == "PROPN":
         name = doc[name.i + 1]
+    if dashed:
+        found = (speaker_name(name, index.memory) or "").lstrip("".join(_ATTRIBUTION_DASHES) + " ")
+        return (found or None), None
     for token in doc[name.i + 1 : name.i + 16]:
         if "\n" in token.text or token.text in '“”"' or index.in_long_quote(token.idx):
             break
         if is_speech_verb(token):
-            found = speaker_name(name, index.memory)
+            # "Tulsa police Chief Chuck Jordan said": the verb's own subject, when it sits
+            # between the quote and the verb, names the speaker best.
+            subj = next(
+                (c for c in token.children if c.dep_ == "nsubj" and i <= c.i < token.i), name
+            )
+            found = speaker_name(subj, index.memory)
             return (found, token.lemma_) if found else (None, None)
         if token.pos_ in ("VERB", "AUX"):
             break
     return None, None
+
+
+def _skip_spaces(i: int, doc) -> int:
+    while i < len(doc) and (doc[i].is_space or doc[i].text == "\xa0") and "\n" not in doc[i].text:
+        i += 1
+    return i
 
 
 def _distance(pos: int, start: int, end: int) -> int:

@@ -116,3 +116,14 @@ def test_a_paragraph_in_between_stops_the_previous_speaker(nlp):
         '"The deficit will fall to 2.1 percent of output next year."'
     )
     assert quote_with(claims_of(nlp, body), "deficit").speaker is None
+
+
+def test_quotes_signed_with_a_dash_take_the_name_after_it(nlp):
+    body = (
+        "Readers wrote in after the budget.\n"
+        "“The new bus fares will cost my family 40 dollars more every month.” ― Maria Okafor\n"
+        "“Our clinic lost 3 nurses to the cuts in March.” — Daniel Reyes, a doctor in Leeds\n"
+    )
+    claims = claims_of(nlp, body)
+    assert quote_with(claims, "bus fares").speaker == "Maria Okafor"
+    assert quote_with(claims, "clinic").speaker == "Daniel Reyes"
