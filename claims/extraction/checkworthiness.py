@@ -8,14 +8,10 @@ see training/train_checkworthiness.py) on the sentence's text, and the *parse mo
 weight chosen on held-out ClaimBuster debates. ``score_sentences(["..."])`` scores plain
 text with the lexical model alone (no spaCy needed).
 
-* ``score`` is in ``[0, 1]``: a calibrated probability that the sentence is check-worthy,
-  held to 0.5 at the decision threshold chosen on the held-out debates (the product's rule
-  is "score >= 0.5 means check-worthy"). ``calibrated`` applies Platt scaling anchored at
-  that threshold -- ``sigmoid(s * (z - z0))``, one slope ``s`` below ``z0`` and one above,
-  fitted on the held-out debates by ``training/calibrate_checkworthiness.py`` and stored in
-  each model file's meta (the lexical model's for it alone, the parse model's for the two
-  together). Ranking is therefore identical to the raw probability. A model file without a
-  calibration keeps the older piecewise-linear ``rescale``.
+* ``score`` is in ``[0, 1]``: a calibrated probability, held to 0.5 at the decision
+  threshold chosen on the held-out debates ("score >= 0.5 means check-worthy"): Platt
+  scaling anchored there (``calibrated``; numbers in each model file's meta, fitted by
+  ``training/calibrate_checkworthiness.py``). Ranking is the raw probability's.
 * ``reasons`` are short human-readable strings: ``"model: 0.83"`` first, then the surface cues
   found in the sentence ("contains a figure '7 million'", "opinion marker 'I think'", ...)
   and, from a parse, the entities spaCy found. They are explanations for a reader; the score
@@ -326,9 +322,8 @@ def _probability(m: _Model, text: str, scan: _Scan) -> float:
 
 
 def calibrated(z: float, calibration: dict[str, Any] | None, threshold: float) -> float:
-    """The score of a logit: Platt scaling anchored at the decision threshold (one slope
-    below it, one above, fitted on held-out debates: training/calibrate_checkworthiness.py),
-    so ``score >= 0.5`` exactly when the probability reaches the threshold. A model file
+    """``sigmoid(slope * (z - z0))``, one slope below the threshold's logit ``z0`` and one
+    above: ``score >= 0.5`` exactly when the probability reaches the threshold. A model file
     without a calibration keeps the older piecewise-linear ``rescale``."""
     if not calibration:
         return rescale(_sigmoid(z), threshold)
