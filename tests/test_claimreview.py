@@ -206,6 +206,20 @@ def test_the_claims_author_is_the_speaker_or_the_outlet(chief, geneva):
     }
 
 
+def test_the_authors_type_follows_the_speaker_kind_the_engine_recorded(chief, geneva):
+    # The small model labels many surnames ORG: the engine's kind wins over the label.
+    lavrov = verdict(geneva, speaker="Lavrov", speaker_kind="person",
+                     entities=[{"text": "Lavrov", "label": "ORG"}], fingerprint="lavrov")  # fmt: skip
+    ministry = verdict(geneva, speaker="the interior ministry", speaker_kind="organisation",
+                       entities=[], fingerprint="ministry")  # fmt: skip
+    author = {
+        c.pk: chief.get(f"/claims/{c.pk}/claimreview.json").json()["itemReviewed"]["author"]
+        for c in (lavrov, ministry)
+    }
+    assert author[lavrov.pk] == {"@type": "Person", "name": "Lavrov"}
+    assert author[ministry.pk] == {"@type": "Organization", "name": "the interior ministry"}
+
+
 def test_an_article_without_url_or_date_still_gives_a_valid_document(chief):
     article = ArticleFactory(url="", published_date=None, outlet="")
     claim = verdict(article, speaker="", entities=[])

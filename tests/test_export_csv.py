@@ -63,6 +63,7 @@ def full_claim() -> Claim:
         type=Claim.Type.STATISTIC,
         score=0.9134,
         speaker="Ban Ki-moon",
+        speaker_kind="person",
         quantities=[
             {"text": "More than 80,000 people", "value": 80000.0, "low": 80000.0,
              "high": None, "qualifier": "more than", "unit": "people"},
@@ -118,7 +119,7 @@ def test_the_header_names_every_column(chief):
     assert download(chief) == [csv_export.HEADER]
     assert csv_export.HEADER == [
         "claim_id", "article_title", "outlet", "article_url", "published_date", "claim_text",
-        "summary", "type", "score", "speaker", "quantities", "quantity_values", "times",
+        "summary", "type", "score", "speaker", "speaker_kind", "quantities", "quantity_values", "times",
         "status", "rating", "rating_value", "rating_explanation", "assignee", "last_reviewer", "reviewed_at", "sources", "counter_sources", "latest_note", "claim_link",
     ]  # fmt: skip
 
@@ -137,6 +138,7 @@ def test_a_reviewed_claim_fills_every_column(chief):
         "type": "statistic",
         "score": "0.913",
         "speaker": "Ban Ki-moon",
+        "speaker_kind": "person",
         "quantities": "more than 80,000 people; 3.4%",
         "quantity_values": "more than 80000 people; 3.4 percent",
         "times": "since 2011-03",
@@ -154,6 +156,14 @@ def test_a_reviewed_claim_fills_every_column(chief):
             f"http://testserver/articles/{claim.article_id}/?claim={claim.pk}#claim-{claim.pk}"
         ),
     }
+
+
+def test_the_speaker_kind_column_tells_an_institution_from_a_person(chief):
+    ministry = ClaimFactory(speaker="the interior ministry", speaker_kind="organisation")
+    nobody = ClaimFactory(speaker="", speaker_kind="")
+    rows = by_id(download(chief))
+    assert rows[str(ministry.pk)]["speaker_kind"] == "organisation"
+    assert rows[str(nobody.pk)]["speaker_kind"] == ""
 
 
 def test_the_link_is_the_claims_page(chief):

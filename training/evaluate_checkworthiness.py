@@ -37,7 +37,6 @@ import numpy as np
 
 from claims.extraction import checkworthiness as cw
 from training.datasets import load_checkthat, load_claimbuster, validation_debates
-from training.lexical import raw_probabilities
 from training.metrics import prf
 
 NUMBER_ENTS = {"CARDINAL", "PERCENT", "MONEY", "QUANTITY"}
@@ -149,7 +148,7 @@ def main(argv: list[str] | None = None) -> None:
     ensemble = cw.get_ensemble()
     combined = np.array([s for s, _ in cw.score_docs(docs, ensemble)])
     model = cw.get_model()  # the shipped models, as the engine runs them
-    lexical = np.array([cw.rescale(p, model.threshold) for p in raw_probabilities(texts, model)])
+    lexical = np.array([s for s, _ in cw.score_sentences(texts, model)])
     rows = [("lexical model alone", lexical)]
     if ensemble is not None:
         rows.insert(0, (f"lexical + parse model (weight {ensemble.weight:.1f})", combined))

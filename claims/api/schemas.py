@@ -39,6 +39,9 @@ class ClaimOut(Schema):
     end: int
     score: float
     speaker: str
+    speaker_kind: str = Field(
+        description='"person" or "organisation"; empty when the claim has no speaker.'
+    )
     cue: str
     quantities: list[dict]
     times: list[dict]
@@ -177,7 +180,8 @@ def claim_out(claim: Claim) -> dict:
 
 _CLAIM_FIELDS = (
     "id", "status", "version", "type", "text", "summary", "start", "end", "score", "speaker",
-    "cue", "quantities", "times", "entities", "reviewed_at", "created_at", "dismissed", "origin",
+    "speaker_kind", "cue", "quantities", "times", "entities", "reviewed_at", "created_at",
+    "dismissed", "origin",
 )  # fmt: skip
 
 

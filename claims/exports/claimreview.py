@@ -86,7 +86,12 @@ def claim_reviewed_text(claim: Claim) -> str:
 
 def _speaker(claim: Claim) -> dict | None:
     speaker = claim.speaker.strip()
+    if speaker and claim.speaker_kind:
+        kind = "Organization" if claim.speaker_kind == Claim.SpeakerKind.ORGANISATION else "Person"
+        return {"@type": kind, "name": speaker}
     if speaker:
+        # Claims extracted before the engine recorded the speaker's kind: read it off the
+        # claim's entities.
         kind = "Person"
         for entity in claim.entities or []:
             if isinstance(entity, dict) and entity.get("text") == speaker:

@@ -36,6 +36,7 @@ HEADER = [
     "type",
     "score",
     "speaker",
+    "speaker_kind",
     "quantities",
     "quantity_values",
     "times",
@@ -66,6 +67,7 @@ FIELDS = [
     "type",
     "score",
     "speaker",
+    "speaker_kind",
     "quantities",
     "times",
     "status",
@@ -206,8 +208,8 @@ def claim_row_chunks(
         out = []
         for (
             claim_id, article_id, title, outlet, url, published, text, summary, type_,
-            score, speaker, quantities, times, status, assignee, reviewer, reviewed_at,
-            rating, rating_value, rating_explanation,
+            score, speaker, speaker_kind, quantities, times, status, assignee, reviewer,
+            reviewed_at, rating, rating_value, rating_explanation,
         ) in chunk:  # fmt: skip
             out.append(
                 [
@@ -221,6 +223,7 @@ def claim_row_chunks(
                     type_,
                     f"{score:.3f}",
                     safe_cell(speaker),
+                    speaker_kind,
                     safe_cell(format_quantities(quantities)),  # as a reader writes them
                     safe_cell(format_quantity_values(quantities)),
                     safe_cell(format_times(times)),

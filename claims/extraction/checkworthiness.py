@@ -8,12 +8,10 @@ see training/train_checkworthiness.py) on the sentence's text, and the *parse mo
 weight chosen on held-out ClaimBuster debates. ``score_sentences(["..."])`` scores plain
 text with the lexical model alone (no spaCy needed).
 
-* ``score`` is in ``[0, 1]``: the probability *rescaled* so that the decision threshold
-  chosen on the held-out debates maps to exactly 0.5 (the product's rule is "score >= 0.5
-  means check-worthy"). The rescaling is piecewise linear and monotone:
-  ``p < t -> 0.5 * p / t`` and ``p >= t -> 0.5 + 0.5 * (p - t) / (1 - t)``, where ``t`` is
-  stored in the model file (the lexical model's for it alone, the parse model's for the
-  two together). Ranking is therefore identical to the raw probability.
+* ``score`` is in ``[0, 1]``: a calibrated probability, held to 0.5 at the decision
+  threshold chosen on the held-out debates ("score >= 0.5 means check-worthy"): Platt
+  scaling anchored there (``calibrated``; numbers in each model file's meta, fitted by
+  ``training/calibrate_checkworthiness.py``). Ranking is the raw probability's.
 * ``reasons`` are short human-readable strings: ``"model: 0.83"`` first, then the surface cues
   found in the sentence ("contains a figure '7 million'", "opinion marker 'I think'", ...)
   and, from a parse, the entities spaCy found. They are explanations for a reader; the score
@@ -323,6 +321,16 @@ def _probability(m: _Model, text: str, scan: _Scan) -> float:
     return _sigmoid(_logit(m, text, scan))
 
 
+def calibrated(z: float, calibration: dict[str, Any] | None, threshold: float) -> float:
+    """``sigmoid(slope * (z - z0))``, one slope below the threshold's logit ``z0`` and one
+    above: ``score >= 0.5`` exactly when the probability reaches the threshold. A model file
+    without a calibration keeps the older piecewise-linear ``rescale``."""
+    if not calibration:
+        return rescale(_sigmoid(z), threshold)
+    x = z - float(calibration["z0"])
+    return _sigmoid(x * float(calibration["below"] if x < 0 else calibration["above"]))
+
+
 def rescale(p: float, threshold: float) -> float:
     """Monotone piecewise-linear map with ``threshold -> 0.5`` (documented in the module doc)."""
     if p < threshold:
@@ -349,7 +357,7 @@ def score_sentences(
     out = []
     for text in sentences:
         scan = _scan(text)
-        score = rescale(_probability(m, text, scan), m.threshold)
+        score = calibrated(_logit(m, text, scan), m.meta.get("calibration"), m.threshold)
         out.append((score, _reasons(score, scan)))
     return out
 
@@ -370,7 +378,8 @@ _NUM_ENTS = {"CARDINAL", "PERCENT", "MONEY", "QUANTITY"}
 class _Ensemble:
     parse: ParseModel
     weight: float  # of the parse model's logit; the lexical model's gets 1 - weight
-    threshold: float  # on the combined probability, folded in by ``rescale``
+    threshold: float  # on the combined probability: the score's 0.5
+    calibration: dict[str, Any] | None = None  # see ``calibrated``
 
 
 _ensemble: _Ensemble | None = None
@@ -408,7 +417,9 @@ def _load_ensemble(lexical: _Model, path: Path | str = PARSE_MODEL_PATH) -> _Ens
         logger.warning("parse model was fitted to another lexical model; not using it")
         return None
     ens = parse.meta["ensemble"]
-    return _Ensemble(parse, float(ens["weight"]), float(ens["threshold"]))
+    return _Ensemble(
+        parse, float(ens["weight"]), float(ens["threshold"]), parse.meta.get("calibration")
+    )
 
 
 def score_docs(
@@ -426,7 +437,8 @@ def score_docs(
     texts = [d.text for d in docs]
     scans = [_scan(t) for t in texts]
     logits = [_logit(m, t, scan) for t, scan in zip(texts, scans, strict=True)]
-    scores = [rescale(_sigmoid(z), m.threshold) for z in logits]
+    lexical_calibration = m.meta.get("calibration")
+    scores = [calibrated(z, lexical_calibration, m.threshold) for z in logits]
     if ens is not None:
         try:
             parse = parse_logits(docs, ens.parse)
@@ -436,7 +448,7 @@ def score_docs(
         w = ens.weight
         for k, z in enumerate(parse):
             if z is not None:
-                scores[k] = rescale(_sigmoid(w * z + (1 - w) * logits[k]), ens.threshold)
+                scores[k] = calibrated(w * z + (1 - w) * logits[k], ens.calibration, ens.threshold)
     out = []
     for doc, score, scan in zip(docs, scores, scans, strict=True):
         reasons = _reasons(score, scan)

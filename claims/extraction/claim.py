@@ -54,6 +54,7 @@ def make_claim(
         quantities=quantities,
         times=times,
         speaker=speaker,
+        speaker_kind=index.speaker_kind(speaker),
         cue=cue,
         entities=entities,
     )

@@ -6,6 +6,8 @@ from bisect import bisect_right
 
 from spacy.tokens import Doc, Token
 
+from .types import SpeakerKind
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -95,7 +97,9 @@ def name_of(token: Token) -> str:
         # "Munoz's lawyer, Pedro Garcia, said": the name beats the description.
         if child.dep_ == "appos" and child.pos_ == "PROPN":
             return name_of(child)
-    if token.pos_ == "PROPN":
+    # "the interior ministry" is tagged PROPN by the small model: a lower-case word is a
+    # common noun, read with its modifiers below.
+    if token.pos_ == "PROPN" and not token.text.islower():
         start = token.i
         while (
             start > 0
@@ -130,6 +134,8 @@ class SpeakerMemory:
         self.positions: list[int] = []
         self.names: list[str] = []
         self.is_person: list[bool] = []
+        # "Pat Caddell" named once as a PERSON makes a later "Caddell" labelled ORG a person.
+        surnames = {ent[-1].text for ent in doc.ents if ent.label_ == "PERSON"}
         for token in doc:
             if token.dep_ not in _SUBJECT_DEPS and token.dep_ != "pobj":
                 continue
@@ -141,9 +147,16 @@ class SpeakerMemory:
             )
             if token.dep_ == "pobj" and not speaking:
                 continue
+            # "Caddell continued:" before a quoted paragraph introduces speech.
+            nxt = head.i + 1
+            speaking = speaking or (nxt < len(doc) and doc[nxt].text == ":" and head.i > token.i)
             # The small model often labels people ORG or nothing: a named subject that
             # speaks, or an unlabelled one, is taken for a person.
-            person = token.ent_type_ in ("PERSON", "") or (token.ent_type_ == "ORG" and speaking)
+            person = (
+                token.ent_type_ in ("PERSON", "")
+                or (token.ent_type_ == "ORG" and speaking)
+                or token.text in surnames
+            )
             if person or speaking:
                 self.positions.append(token.idx)
                 self.names.append(name_of(token))
@@ -169,3 +182,81 @@ def speaker_name(token: Token, memory: SpeakerMemory) -> str | None:
         return None
     name = name_of(token)
     return name or None
+
+
+# Head nouns of a speaker that is an institution ("the interior ministry said", "China's
+# foreign ministry said in a statement") and of one that is a person ("a spokesman for the
+# ministry", "officials"). A document that "found" something is published by an institution.
+_INSTITUTION_NOUNS = _words(
+    """ministry department government police agency office company firm court council
+    committee commission bank authority authorities service army military navy forces party
+    parliament congress senate house embassy administration union institute university
+    board bureau group organisation organization association federation foundation
+    cabinet kremlin pentagon secretariat regulator watchdog tribunal campaign coalition
+    alliance network fund corporation corp inc ltd plc team club league hospital
+    school prosecutors prosecution opposition junta command directorate statement"""
+) | _DOCUMENT_SOURCES - {"researchers"}
+_PERSON_NOUNS = _words(
+    """spokesman spokeswoman spokesperson official officials source sources minister
+    president secretary chief director leader head adviser advisor aide lawyer attorney
+    researcher researchers scientist expert experts analyst analysts economist witness
+    witnesses resident residents doctor doctors officer officers governor mayor senator
+    judge diplomat diplomats man woman people member members chairman chairwoman candidate"""
+)
+_CONNECTORS = (" of ", " for ", " at ", " in ", " from ", " with ")
+
+
+def speaker_kind(name: str | None, labels: dict[str, set[str]]) -> str | None:
+    """ "person" or "organisation" for a speaker's name, from its head noun, then the
+    entity labels the Doc gave that text (``labels``: entity text -> labels). The small
+    model labels many surnames ORG ("Lavrov"), so a one-word ORG that ends a PERSON name
+    elsewhere in the Doc is a person, and an unlabelled proper name is taken for one."""
+    if not name:
+        return None
+    name = name.strip()
+    lower = " " + name.lower() + " "
+    for connector in _CONNECTORS:
+        cut = lower.find(connector)
+        if cut > 0:
+            lower = lower[:cut]
+    words = lower.replace("’s", "").replace("'s", "").split()
+    if not words:
+        return None
+    head = words[-1]
+    if head in _PERSON_NOUNS:
+        return SpeakerKind.PERSON
+    if head in _INSTITUTION_NOUNS or (
+        # "the Ministry of Defence", "Department of Health"
+        words[0] in _INSTITUTION_NOUNS and name[:1].isupper() and len(words) <= 2
+    ):
+        return SpeakerKind.ORGANISATION
+    bare = name[4:] if name.lower().startswith("the ") else name
+    if bare.isupper() and 2 <= len(bare.replace(".", "")) <= 6:
+        return SpeakerKind.ORGANISATION  # NATO, UN, FBI, WHO
+    found = labels.get(bare, set()) | labels.get(name, set())
+    if "PERSON" in found:
+        return SpeakerKind.PERSON
+    if found & {"GPE", "NORP", "FAC"}:
+        return SpeakerKind.ORGANISATION
+    if "ORG" in found:
+        if " " not in bare and bare in labels.get("\x00surnames", set()):
+            return SpeakerKind.PERSON
+        return SpeakerKind.ORGANISATION
+    return SpeakerKind.PERSON
+
+
+def entity_labels(doc: Doc) -> dict[str, set[str]]:
+    """Entity text -> labels over a Doc, plus the last words of its PERSON names under the
+    key "\\x00surnames", for speaker_kind."""
+    labels: dict[str, set[str]] = {}
+    surnames: set[str] = set()
+    for ent in doc.ents:
+        text = ent.text
+        if text.lower().startswith("the "):
+            text = text[4:]
+        text = text.replace("’s", "").replace("'s", "")
+        labels.setdefault(text, set()).add(ent.label_)
+        if ent.label_ == "PERSON":
+            surnames.add(text.split()[-1])
+    labels["\x00surnames"] = surnames
+    return labels

@@ -18,6 +18,7 @@ from .types import ClaimType, ExtractedClaim
 from .units import DocIndex, Frame, Unit, word_count
 
 _FRAME_WINDOW = 40  # tokens either side of a quotation searched for its speech verb
+_ATTRIBUTION_DASHES = frozenset({"―", "—", "–", "-", "--"})
 
 
 def quote_pieces(unit: Unit, index: DocIndex) -> list[tuple[int, int, QuotePassage]]:
@@ -85,6 +86,8 @@ def _quote_speaker(passage: QuotePassage, index: DocIndex) -> tuple[str | None, 
             break
     if not found[0]:
         found = _previous_quote_speaker(group[0], index)
+    if not found[0]:
+        found = _preceding_speaker(group[0], index)
     index.group_speakers[passage.group] = found
     return found
 
@@ -96,6 +99,9 @@ def _frame_for_span(start: int, end: int, index: DocIndex) -> tuple[str | None, 
     first = doc.char_span(start, end, alignment_mode="expand")
     if first is None:
         return None, None
+    named = _name_before_verb(first.end, index)
+    if named[0]:
+        return named
     sent_start = index.sent_of(first.start).start
     last_sent = index.sent_of(first.end - 1)
     stop = last_sent.end
@@ -114,7 +120,16 @@ def _frame_for_span(start: int, end: int, index: DocIndex) -> tuple[str | None, 
         if text.find("\n", min(token.idx, start), max(token.idx, end)) >= 0:
             continue
         if is_speech_verb(token):
-            subj = subject_of(token)
+            # "“If it doesn't…, it will…,” said James Acton": the parser may hang a subject
+            # from inside the quotation on the frame's verb too; the speaker is outside.
+            subj = next(
+                (
+                    c
+                    for c in token.children
+                    if c.dep_ in ("nsubj", "nsubjpass") and not index.in_long_quote(c.idx)
+                ),
+                None,
+            ) or subject_of(token)
             if subj is not None and not index.in_long_quote(subj.idx):
                 candidates.append((_distance(token.idx, start, end), subj, token.lemma_))
         elif token.lower_ == "according":
@@ -126,6 +141,48 @@ def _frame_for_span(start: int, end: int, index: DocIndex) -> tuple[str | None, 
         if name:
             return name, cue
     return None, None
+
+
+def _name_before_verb(i: int, index: DocIndex) -> tuple[str | None, str | None]:
+    """'“…,” Flynn, a top Trump surrogate, said Thursday on Fox News': the name right after
+    the closing mark, then a speech verb. Read off the surface, because the parser often
+    hangs a later noun on the verb as its subject when an apposition sits between them.
+    Also '“…” ― Pamela Padilla': a quote signed with a dash."""
+    doc = index.doc
+    while i < len(doc) and doc[i].is_punct and len(doc[i]) == 1 and doc[i].text in ',”"':
+        i += 1
+    i = _skip_spaces(i, doc)
+    dashed = i < len(doc) and doc[i].text in _ATTRIBUTION_DASHES
+    if dashed:
+        i = _skip_spaces(i + 1, doc)
+    if i >= len(doc) or doc[i].pos_ != "PROPN" or index.in_long_quote(doc[i].idx):
+        return None, None
+    name = doc[i]
+    while name.i + 1 < len(doc) and doc[name.i + 1].pos_ == "PROPN":
+        name = doc[name.i + 1]
+    if dashed:
+        found = (speaker_name(name, index.memory) or "").lstrip("".join(_ATTRIBUTION_DASHES) + " ")
+        return (found or None), None
+    for token in doc[name.i + 1 : name.i + 16]:
+        if "\n" in token.text or token.text in '“”"' or index.in_long_quote(token.idx):
+            break
+        if is_speech_verb(token):
+            # "Tulsa police Chief Chuck Jordan said": the verb's own subject, when it sits
+            # between the quote and the verb, names the speaker best.
+            subj = next(
+                (c for c in token.children if c.dep_ == "nsubj" and i <= c.i < token.i), name
+            )
+            found = speaker_name(subj, index.memory)
+            return (found, token.lemma_) if found else (None, None)
+        if token.pos_ in ("VERB", "AUX"):
+            break
+    return None, None
+
+
+def _skip_spaces(i: int, doc) -> int:
+    while i < len(doc) and (doc[i].is_space or doc[i].text == "\xa0") and "\n" not in doc[i].text:
+        i += 1
+    return i
 
 
 def _distance(pos: int, start: int, end: int) -> int:
@@ -145,6 +202,23 @@ def _previous_quote_speaker(passage: QuotePassage, index: DocIndex):
         if known and known[0]:
             return known
     return None, None
+
+
+def _preceding_speaker(passage: QuotePassage, index: DocIndex) -> tuple[str | None, None]:
+    """A quotation with no frame and no earlier quote to continue: the person named last
+    before it, in its own paragraph or the one just before ("Caddell continued:", then the
+    quote; "“It's heartbreaking,” Ryan said. “And this country…”")."""
+    memory = index.memory
+    i = bisect_right(memory.positions, passage.start) - 1
+    if i < 0:
+        return None, None
+    pos = memory.positions[i]
+    if pos < index.story_start or index.in_long_quote(pos):
+        return None, None
+    between = index.text[pos : passage.start].split("\n")
+    if any(line.strip() for line in between[1:-1]):
+        return None, None  # a paragraph in between: too far to be the same speaker
+    return memory.names[i], None
 
 
 def reported_speech_beside_quotes(unit: Unit, index: DocIndex) -> list[ExtractedClaim]:

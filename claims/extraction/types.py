@@ -20,6 +20,16 @@ class ClaimType:
 
 
 @dataclass
+class SpeakerKind:
+    """Who a speaker is, as ClaimReview needs it (``Person`` or ``Organization``)."""
+
+    PERSON = "person"
+    ORGANISATION = "organisation"
+
+    ALL = (PERSON, ORGANISATION)
+
+
+@dataclass
 class Quantity:
     text: str
     value: float | None
@@ -51,6 +61,8 @@ class ExtractedClaim:
     quantities: list[Quantity] = field(default_factory=list)
     times: list[TimeRef] = field(default_factory=list)
     speaker: str | None = None
+    # SpeakerKind.PERSON or SpeakerKind.ORGANISATION; None when there is no speaker.
+    speaker_kind: str | None = None
     cue: str | None = None
     entities: list[Entity] = field(default_factory=list)
     summary: str = ""

@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .quantities import FoundQuantity, find_quantities
 from .quotes import QuotePassage, find_quote_passages
-from .speakers import SpeakerMemory
+from .speakers import SpeakerMemory, entity_labels, speaker_kind
 from .times import find_times
 
 _ENTITY_LABELS = frozenset(
@@ -85,6 +85,15 @@ class DocIndex:
         self.story_start = 0  # after the dateline: nothing before it can be a speaker
         self.sents = list(doc.sents)
         self.sent_starts = [sent.start for sent in self.sents]
+        self._entity_labels: dict[str, set[str]] | None = None
+
+    def speaker_kind(self, name: str | None) -> str | None:
+        """ "person" or "organisation" for a speaker named in this Doc (speakers.speaker_kind)."""
+        if not name:
+            return None
+        if self._entity_labels is None:
+            self._entity_labels = entity_labels(self.doc)
+        return speaker_kind(name, self._entity_labels)
 
     def sent_of(self, token_i: int) -> Span:
         """The sentence holding a token, without spaCy's walk back to the sentence start."""

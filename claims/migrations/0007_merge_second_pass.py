@@ -10,6 +10,7 @@ class Migration(migrations.Migration):
         ("claims", "0006_corrections"),
         ("claims", "0006_job_lease_and_claim_cap"),
         ("claims", "0006_verdict_ratings_comments"),
+        ("claims", "0006_speaker_kind"),
     ]
 
     operations = []

@@ -16,6 +16,10 @@ class Claim(models.Model):
         EVENT = "event", "Event"
         PREDICTION = "prediction", "Prediction"
 
+    class SpeakerKind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation"
+
     class Status(models.TextChoices):
         UNREVIEWED = "unreviewed", "Unreviewed"
         SOURCED = "sourced", "Sourced"
@@ -41,6 +45,9 @@ class Claim(models.Model):
     quantities = models.JSONField(default=list, blank=True)
     times = models.JSONField(default=list, blank=True)
     speaker = models.CharField(max_length=200, blank=True, db_index=True)
+    # Who the speaker is, from the engine ("" when there is no speaker): ClaimReview
+    # publishes the claim's author as a Person or an Organization.
+    speaker_kind = models.CharField(max_length=12, choices=SpeakerKind, blank=True, default="")
     cue = models.CharField(max_length=100, blank=True)
     entities = models.JSONField(default=list, blank=True)
     summary = models.CharField(max_length=500, blank=True)

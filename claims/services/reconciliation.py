@@ -184,6 +184,7 @@ def _claim_fields(item: extraction.ExtractedClaim) -> dict:
         "quantities": [dict(vars(q)) for q in item.quantities],
         "times": [dict(vars(t)) for t in item.times],
         "speaker": (item.speaker or "")[:200],
+        "speaker_kind": item.speaker_kind or "",
         "cue": (item.cue or "")[:100],
         "entities": [dict(vars(e)) for e in item.entities],
         "summary": (item.summary or "")[:500],
@@ -194,6 +195,6 @@ def _claim_fields(item: extraction.ExtractedClaim) -> dict:
 
 def _claim_fields_names() -> list[str]:
     return [
-        "start", "end", "text", "type", "quantities", "times", "speaker", "cue",
+        "start", "end", "text", "type", "quantities", "times", "speaker", "speaker_kind", "cue",
         "entities", "summary", "score", "score_reasons",
     ]  # fmt: skip

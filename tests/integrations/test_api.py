@@ -175,6 +175,16 @@ def test_one_claim_comes_with_its_sources_and_history(django_capture_on_commit_c
     assert call(token_for("reviewer", "read"), "get", "/claims/999999").status_code == 404
 
 
+def test_a_claim_says_whether_its_speaker_is_a_person_or_an_organisation():
+    ministry = ClaimFactory(speaker="the interior ministry", speaker_kind="organisation")
+    token = token_for("editor", "read")
+    assert call(token, "get", f"/claims/{ministry.pk}").json()["speaker_kind"] == "organisation"
+    listed = call(token, "get", "/claims").json()["items"]
+    assert [c["speaker_kind"] for c in listed if c["id"] == ministry.pk] == ["organisation"]
+    schema = call(token, "get", "/openapi.json").json()
+    assert "speaker_kind" in schema["components"]["schemas"]["ClaimOut"]["properties"]
+
+
 # --- a status change: the dashboard's rules and version check ---------------------------
 
 
