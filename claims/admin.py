@@ -60,6 +60,19 @@ class BulkImportForm(forms.Form):
         return files
 
 
+class ArticleEditForm(forms.ModelForm):
+    """The admin's change form: a body that another article already has is refused."""
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        existing = services.article_duplicate_body(article=self.instance, body=body)
+        if existing:
+            raise forms.ValidationError(
+                f"This text is already stored as “{existing.title}” (article {existing.pk})."
+            )
+        return body
+
+
 class ExtractionJobInline(admin.TabularInline):
     model = ExtractionJob
     fields = [
@@ -131,6 +144,8 @@ class ArticleAdmin(admin.ModelAdmin):
         if obj is None:
             kwargs["form"] = ArticleUploadForm
             kwargs["fields"] = None
+        else:
+            kwargs["form"] = ArticleEditForm
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
@@ -148,7 +163,17 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
+            # Through the service: a new body is re-hashed and extracted again.
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            article = services.article_update(
+                article_id=obj.pk, changes=changes, edited_by=request.user
+            )
+            obj.__dict__.update(article.__dict__)
+            if "body" in changes:
+                self.message_user(
+                    request, "The text changed: its claims are being extracted again."
+                )
+            return None
         # New articles go through the service (dateline, duplicates, extraction job);
         # the admin then carries on with the stored article as its object.
         if "html_upload" in form.prepared:
@@ -315,6 +340,25 @@ class ClaimAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "version", "reviewed_by", "reviewed_at", "fingerprint"]
     inlines = [SourceInline, StatusChangeInline]
     actions = ["export_csv"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # Through the service: the version moves on and the history says what changed.
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        claim = services.claim_edit(claim_id=obj.pk, changes=changes, user=request.user)
+        obj.__dict__.update(claim.__dict__)
+        return None
+
+    def save_formset(self, request, form, formset, change):
+        sources = formset.save(commit=False)
+        for source in sources:
+            if isinstance(source, Source) and source.added_by_id is None:
+                source.added_by = request.user
+            source.save()
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        formset.save_m2m()
 
     @admin.action(description="Export selected claims as CSV", permissions=["view"])
     def export_csv(self, request, queryset):

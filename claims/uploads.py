@@ -19,7 +19,7 @@ import charset_normalizer
 import trafilatura
 from django.conf import settings
 
-from claims import extraction
+from claims import extraction, webpages
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -189,7 +189,14 @@ def flatten_deep_html(html: str, *, max_depth: int = MAX_HTML_DEPTH) -> tuple[st
 
 
 def html_to_text(html: str, *, name: str = "upload") -> UploadedArticle:
-    """Reduce an HTML page to its article text (trafilatura drops menus, ads, scripts)."""
+    """Reduce an HTML page to its article text (trafilatura drops menus, ads, scripts).
+
+    Bounded by the size of its markup first: a worker calls this for uploaded pages
+    (services.feeds), ``manage.py import_articles`` for files on disk."""
+    try:
+        webpages.check_markup(html.encode("utf-8", "replace"), name=name)
+    except webpages.PageError as exc:
+        raise UploadError(str(exc)) from None
     html, _ = flatten_deep_html(html)
     extracted = trafilatura.bare_extraction(html, include_comments=False, with_metadata=True)
     if not extracted or not (extracted.text or "").strip():

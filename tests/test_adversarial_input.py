@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from claims import services
-from claims.models import Article
+from claims.models import Article, PageImport
 from claims.uploads import UploadError, flatten_deep_html, html_to_text, read_upload
 from tests.factories import UserFactory
 
@@ -91,6 +91,9 @@ def test_a_deeply_nested_upload_reaches_the_article(editor_client):
         {"upload": upload, "text": "", "title": "", "outlet": "", "url": "", "published_date": ""},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
+    # HTML is read by the worker (issue 16 item 2): run what it runs.
+    page = services.page_import_run(page_id=PageImport.objects.get().pk)
+    assert page.state == PageImport.State.IMPORTED, page.error
     assert "Report number 2." in Article.objects.get().body
 
 

@@ -193,13 +193,29 @@ def claimreview_documents(claims: QuerySet[Claim], *, link_base: str) -> Iterato
             yield claimreview_document(claim, claim_url=url, bounds=bounds)
 
 
+# Inside an HTML <script> block the parser ends the block at "</script" and reads "<!--"
+# specially, whatever the JSON means; escaped like this the text is the same JSON to
+# every JSON reader and holds no markup.
+_JSON_LD_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+def json_ld_dumps(document: dict | list, *, indent: int | None = None) -> str:
+    """JSON-LD text, safe to embed in a page: every JSON-LD output goes through this."""
+    return json.dumps(document, ensure_ascii=False, indent=indent).translate(_JSON_LD_ESCAPES)
+
+
+def json_ld_script(document: dict | list) -> str:
+    """The ready-to-paste block for a page's HTML."""
+    return f'<script type="application/ld+json">\n{json_ld_dumps(document, indent=2)}\n</script>\n'
+
+
 def json_array_chunks(documents: Iterator[dict], *, per_chunk: int = 200) -> Iterator[str]:
     """A JSON array written piece by piece, so a feed of any size streams."""
     yield "["
     batch: list[str] = []
     first = True
     for document in documents:
-        batch.append(json.dumps(document, ensure_ascii=False))
+        batch.append(json_ld_dumps(document))
         if len(batch) == per_chunk:
             yield ("" if first else ",") + ",".join(batch)
             first, batch = False, []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -13,6 +13,8 @@ from claims.exports.claimreview import (
     claimreview_documents,
     is_publishable,
     json_array_chunks,
+    json_ld_dumps,
+    json_ld_script,
 )
 from claims.exports.csv_export import csv_chunks
 from claims.forms import ClaimFilterForm
@@ -46,10 +48,11 @@ def export_claims_csv(request: HttpRequest) -> StreamingHttpResponse:
 # --- ClaimReview (schema.org JSON-LD) ------------------------------------------------------
 
 JSON_LD = "application/ld+json"
+SCRIPT_BLOCK = "text/plain; charset=utf-8"
 
 
 @desk_view(permission=permissions.VIEW_CLAIMS)
-def claim_claimreview(request: HttpRequest, pk: int) -> JsonResponse:
+def claim_claimreview(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim.objects.select_related("article", "verdict__rating"), pk=pk)
     if claim.dismissed:
         return JsonResponse(
@@ -67,14 +70,32 @@ def claim_claimreview(request: HttpRequest, pk: int) -> JsonResponse:
     document = claimreview_document(
         claim, claim_url=request.build_absolute_uri(claim.get_absolute_url())
     )
-    return JsonResponse(document, content_type=JSON_LD, json_dumps_params={"indent": 2})
+    if _wants_script(request):
+        return HttpResponse(json_ld_script(document), content_type=SCRIPT_BLOCK)
+    return HttpResponse(json_ld_dumps(document, indent=2), content_type=JSON_LD)
+
+
+def _wants_script(request: HttpRequest) -> bool:
+    """``?as=script``: the ready-to-paste <script type="application/ld+json"> block, as
+    plain text (never served as HTML: it is for copying into the desk's own pages)."""
+    return request.GET.get("as") == "script"
 
 
 def _feed_response(request: HttpRequest, claims) -> StreamingHttpResponse:
     documents = claimreview_documents(claims, link_base=request.build_absolute_uri("/"))
-    response = StreamingHttpResponse(json_array_chunks(documents), content_type=JSON_LD)
+    chunks = json_array_chunks(documents)
+    if _wants_script(request):
+        response = StreamingHttpResponse(_in_script_block(chunks), content_type=SCRIPT_BLOCK)
+    else:
+        response = StreamingHttpResponse(chunks, content_type=JSON_LD)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _in_script_block(chunks):
+    yield '<script type="application/ld+json">\n'
+    yield from chunks
+    yield "</script>\n"
 
 
 @desk_view(permission=permissions.VIEW_CLAIMS)

@@ -26,6 +26,7 @@ from claims.services.bulk import (
     claims_assign,
     claims_bulk_set_status,
 )
+from claims.services.edits import article_duplicate_body, article_update, claim_edit
 from claims.services.feeds import (
     HtmlUpload,
     feed_poll,
@@ -90,6 +91,7 @@ __all__ = [
     "jobs_send",
 ]
 __all__ += ["HtmlUpload", "html_uploads_create"]
+__all__ += ["article_duplicate_body", "article_update", "claim_edit"]
 __all__ += [
     "api_token_authenticate",
     "api_token_create",
