@@ -261,5 +261,5 @@ class StatusChangeAdmin(admin.ModelAdmin):
         return False
 
 
-# Feeds, imports by URL, API tokens and webhooks have their own module.
-from claims import admin_web  # noqa: E402, F401
+# Feeds, imports by URL, API tokens and webhooks have their own module; so do fact-checks.
+from claims import admin_matching, admin_web  # noqa: E402, F401

@@ -9,11 +9,17 @@ from __future__ import annotations
 from newsfacts.celery import app
 
 EXTRACT_ARTICLES = "claims.tasks.extract_articles"
+MATCH_ARTICLES = "claims.tasks.match_articles"
 
 
 def send_extraction(*, job_ids: list[int]) -> None:
     """Publish one extraction task for these jobs; raises whatever the broker raised."""
     app.send_task(EXTRACT_ARTICLES, args=[list(job_ids)])
+
+
+def send_matching(*, article_ids: list[int]) -> None:
+    """Publish the follow-on task that matches these articles' fresh claims."""
+    app.send_task(MATCH_ARTICLES, args=[list(article_ids)])
 
 
 def waiting_messages() -> int:

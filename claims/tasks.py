@@ -14,6 +14,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init
 
 from claims import selectors, services
+from claims.services import matching
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,16 @@ def extract_articles(self, job_ids: list[int]) -> int:
 def _fail(job_ids: list[int], token: str, error: str) -> None:
     for job_id in job_ids:
         services.job_fail(job_id=job_id, token=token, error=error)
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES)
+def match_articles(self, article_ids: list[int]) -> int:
+    """Match the claims of freshly extracted articles against the archive and each other
+    (claims.services.matching); a second delivery rewrites the same matches."""
+    try:
+        return matching.articles_match(article_ids=article_ids)
+    except services.TRANSIENT_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
 
 
 @shared_task
