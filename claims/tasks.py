@@ -23,9 +23,12 @@ MAX_RETRIES = 3
 
 @worker_process_init.connect
 def warm_up_worker(**kwargs) -> None:
-    """Load the spaCy pipeline and the check-worthiness models once per worker process,
-    before the first job arrives."""
+    """Load the spaCy pipeline, the check-worthiness models and the matching encoder once
+    per worker process, before the first job arrives."""
     services.extractor().warm_up()
+    # The follow-on matching task's encoder too: loading it inside a task would spend
+    # that task's time limit on the model, not the claims.
+    matching.encoder()
 
 
 def retry_countdown(retries: int) -> int:
