@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import trigger_client_event
 
-from claims import charts, permissions, selectors, services
+from claims import charts, permissions, selectors, selectors_matching, services
 from claims.decorators import desk_view
 from claims.forms import (
     ClaimAssignForm,
@@ -151,6 +151,8 @@ def _panel_context(request: HttpRequest, claim: Claim | None, **extra) -> dict:
             if claim and can_assign
             else None
         ),
+        # The desk's memory: past verdicts, the claim elsewhere, conflicting figures.
+        "memory": selectors_matching.claim_memory(claim=claim) if claim else None,
         **extra,
     }
 

@@ -173,6 +173,9 @@ URL_PERMISSIONS = {
     "claims-claimreview-feed": permissions.VIEW_CLAIMS,
     "claims-claimreview": permissions.VIEW_CLAIMS,
     "claims-article-claimreview": permissions.VIEW_CLAIMS,
+    "claims-match-apply": permissions.REVIEW_CLAIMS,
+    "claims-match-reject": permissions.REVIEW_CLAIMS,
+    "claims-group-apply": permissions.REVIEW_CLAIMS,
 }
 OPEN_URLS = {"healthz"}
 
