@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from claims import selectors_matching
 from claims.models import Article, Claim, ExtractionJob
 from claims.uploads import article_parts, body_hash
 
@@ -32,6 +33,8 @@ class ClaimFilters:
     date_to: datetime.date | None = None
     include_orphaned: bool = False
     sort: str = "-score"
+    # One of selectors_matching.MEMORY_FILTERS: a past verdict, a disputed repeat, a conflict.
+    memory: str = ""
 
 
 SORTS = {
@@ -71,11 +74,14 @@ def claim_list(*, filters: ClaimFilters | None = None) -> QuerySet[Claim]:
         qs = qs.filter(created_at__date__gte=filters.date_from)
     if filters.date_to:
         qs = qs.filter(created_at__date__lte=filters.date_to)
+    if filters.memory:
+        qs = selectors_matching.claims_filter_memory(qs, memory=filters.memory)
     return qs.order_by(*SORTS.get(filters.sort, SORTS["-score"]))
 
 
 def claim_list_for_review(*, filters: ClaimFilters | None = None) -> QuerySet[Claim]:
-    return claim_list(filters=filters).select_related("article", "assignee", "reviewed_by")
+    claims = claim_list(filters=filters).select_related("article", "assignee", "reviewed_by")
+    return selectors_matching.claims_with_memory_badges(claims)
 
 
 def claims_for_export(*, filters: ClaimFilters | None = None) -> QuerySet[Claim]:
@@ -139,9 +145,10 @@ def claim_detail(*, claim_id: int) -> Claim:
 
 def claim_detail_queryset() -> QuerySet[Claim]:
     """Claims with everything the review panel shows: sources and history with authors."""
-    return Claim.objects.select_related("article", "assignee", "reviewed_by").prefetch_related(
+    claims = Claim.objects.select_related("article", "assignee", "reviewed_by").prefetch_related(
         "sources", "history__changed_by"
     )
+    return selectors_matching.claims_with_memory_badges(claims)
 
 
 # --- dashboard: keyset pages, article highlighting, overview ----------------------------

@@ -105,7 +105,8 @@ def jobs_live(request: HttpRequest) -> HttpResponse:
 @desk_view(permission=permissions.VIEW_CLAIMS)
 def claims_overview(request: HttpRequest) -> HttpResponse:
     chart = charts.overview_chart(selectors.claim_status_overview())
-    return render(request, "claims/overview.html", {"chart": chart})
+    repeats = selectors_matching.disputed_repeats()
+    return render(request, "claims/overview.html", {"chart": chart, "disputed_repeats": repeats})
 
 
 # --- the article view --------------------------------------------------------------------

@@ -187,3 +187,56 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     match = ClaimMatch.objects.create(claim=claim, fact_check=fact_check(), score=0.8, topic=0.8)
     response = client.post(reverse("claims-match-apply", args=[claim.pk, match.pk]))
     assert response.status_code == 302 and "login" in response.url
+
+
+# --- the queue and the overview ---------------------------------------------------------------
+
+
+def test_the_queue_filters_and_badges_claims_by_what_the_desk_knows(client, reviewer):
+    with_verdict = claim_in("Has verdict")
+    ClaimMatch.objects.create(claim=with_verdict, fact_check=fact_check(), score=0.8, topic=0.8)
+    disputed = claim_in("Disputed before", status=Claim.Status.DISPUTED)
+    repeat = claim_in("Repeat")
+    pair(repeat, disputed)
+    clash = claim_in("Clash")
+    other = claim_in("Other figure")
+    ClaimMatch.objects.create(
+        claim=clash, other_claim=other, score=0.3, topic=0.8, has_conflict=True
+    )
+    rejected = claim_in("Rejected")
+    ClaimMatch.objects.create(
+        claim=rejected,
+        fact_check=fact_check(external_id="fc-2"),
+        score=0.9,
+        rejected_at="2026-01-01T00:00Z",
+    )
+    plain = claim_in("Plain")
+
+    def listed(memory, htmx):
+        response = client.get(
+            reverse("claims-queue"), {"memory": memory}, headers=HTMX if htmx else {}
+        )
+        assert response.status_code == 200
+        html = response.content.decode()
+        return {c.pk for c in Claim.objects.all() if f'id="claim-{c.pk}"' in html}, html
+
+    found, html = listed("past_verdict", htmx=True)
+    assert found == {with_verdict.pk, repeat.pk}  # a desk verdict counts as a past verdict
+    assert "past verdict" in html
+    found, html = listed("repeats_disputed", htmx=False)
+    assert found == {repeat.pk}
+    assert "repeats a disputed claim" in html and "<select" in html  # the whole page
+    found, html = listed("conflict", htmx=True)
+    assert found == {clash.pk}
+    assert "conflicting figures" in html
+    found, _ = listed("", htmx=True)
+    assert plain.pk in found and rejected.pk in found
+
+
+def test_the_overview_lists_repeats_of_disputed_claims(client, reviewer):
+    disputed = claim_in("Disputed before", status=Claim.Status.DISPUTED)
+    repeat = claim_in("Fresh repeat")
+    pair(repeat, disputed)
+    html = client.get(reverse("claims-overview")).content.decode()
+    section = html.split("Repeats of disputed claims")[1]
+    assert "Fresh repeat" in section and "Disputed before" in section
