@@ -45,3 +45,51 @@ def test_a_worker_matches_the_claims_it_extracted_against_the_archive(celery_wor
     wait_for(
         lambda: ClaimVector.objects.filter(claim__article=article).count() == live, what="vectors"
     )
+
+
+STORY = """Port Strike Ends
+
+VALMORA, June 2 (Coastal Wire) – More than 340 container ships waited offshore during the eight-day strike at the Port of Valmora, the port authority said on Thursday.
+
+{extra}
+"""
+
+
+def test_two_worker_processes_match_at_once_and_keep_the_statistics_whole(
+    redis_server, transactional_db, tmp_path
+):
+    """Many workers share one archive: matches across articles extracted by different
+    processes, and every claim counted into the BM25 table exactly once."""
+    from claims.models import FactCheck, LexicalTerm
+    from tests.conftest import start_worker, stop_worker
+
+    worker = start_worker(tmp_path, "--pool", "prefork", "--concurrency", "2")
+    try:
+        extras = [
+            "Shipping lines said the queue would take a week to clear.",
+            "The union said its members would vote on the deal next month.",
+            "Fishing boats were allowed to leave the harbour on Wednesday.",
+            "Analysts said freight rates on the route could fall sharply.",
+        ]
+        articles = [article_create(text=STORY.format(extra=extra)) for extra in extras]
+
+        def all_encoded():
+            live = sum(a.claims.filter(is_orphaned=False).count() for a in articles)
+            done = all(a.jobs.get().state == "done" for a in articles)
+            return done and live and ClaimVector.objects.count() == live
+
+        wait_for(all_encoded, timeout=180, what=f"every claim encoded\n{worker.output()[-3000:]}")
+        ships = [a.claims.get(text__contains="340 container ships") for a in articles]
+
+        def all_matched():
+            return all(
+                ClaimMatch.objects.filter(claim=claim, other_claim__in=ships).count() == 3
+                for claim in ships
+            )
+
+        wait_for(all_matched, timeout=120, what=f"every repeat matched\n{worker.output()[-3000:]}")
+    finally:
+        stop_worker(worker)
+    documents = LexicalTerm.objects.get(term=LexicalTerm.TOTAL_DOCUMENTS).documents
+    assert documents == ClaimVector.objects.count() + FactCheck.objects.count()
+    assert LexicalTerm.objects.get(term="valmora").documents == len(articles)
