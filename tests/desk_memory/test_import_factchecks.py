@@ -197,3 +197,13 @@ def test_the_import_page_is_refused_without_add_permission(client):
     client.force_login(reviewer)
     response = client.get(reverse("admin:claims_factcheck_import"))
     assert response.status_code == 403
+
+
+def test_a_reimport_with_new_words_reencodes_and_recounts(tmp_path):
+    run(tmp_path, "c.jsonl", json.dumps({"id": "a1", "text": "Dockers closed 12 ports."}))
+    before = bytes(FactCheck.objects.get().vector)
+    run(tmp_path, "c.jsonl", json.dumps({"id": "a1", "text": "Pilots closed 12 airports."}))
+    assert bytes(FactCheck.objects.get().vector) != before
+    assert LexicalTerm.objects.get(term=LexicalTerm.TOTAL_DOCUMENTS).documents == 1
+    assert LexicalTerm.objects.get(term="docker").documents == 0
+    assert LexicalTerm.objects.get(term="pilot").documents == 1
