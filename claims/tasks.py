@@ -88,4 +88,6 @@ def match_articles(self, article_ids: list[int]) -> int:
 
 @shared_task
 def requeue_stuck_jobs() -> int:
-    return services.jobs_requeue_stuck()
+    sent = services.jobs_requeue_stuck()
+    matching.matching_send_pending()  # articles whose matching task never ran
+    return sent

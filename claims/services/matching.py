@@ -9,22 +9,35 @@ any number of machines share one archive and none rebuilds an index at start.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import logging
 from collections import Counter
 from collections.abc import Iterable
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
-from claims import fulltext, matching
-from claims.models import Claim, ClaimMatch, ClaimVector, FactCheck, LexicalTerm
+from claims import broker, fulltext, matching
+from claims.models import (
+    Claim,
+    ClaimMatch,
+    ClaimVector,
+    ExtractionJob,
+    FactCheck,
+    LexicalTerm,
+)
 
 logger = logging.getLogger(__name__)
 
 # Candidates taken from the full-text index, per source, for each claim.
 CANDIDATES_PER_SOURCE = 30
+# Articles per matching task resent by the sweeper, and per sweep.
+RESEND_BATCH = 16
+RESEND_MAX = 160
 
 
 @functools.cache
@@ -268,3 +281,38 @@ def _store(
     target = {"fact_check": fact_check} if fact_check else {"other_claim": other_claim}
     # A rejected match keeps its rejection (update_or_create never clears rejected_at).
     ClaimMatch.objects.update_or_create(claim=claim, **target, defaults=values)
+
+
+def matching_send_pending() -> int:
+    """The sweeper's part for matching: resend articles whose extraction finished a while
+    ago but whose claims were never encoded (the follow-on task was refused by a broker
+    that was down, or lost). Only when the broker's queue is empty: a backlog is not a loss.
+    Returns how many articles were sent."""
+    try:
+        if broker.waiting_messages():
+            return 0
+    except Exception as exc:  # any broker error means "don't know": try next round
+        logger.warning("Cannot read the broker's queue length: %s", exc)
+        return 0
+    stale = timezone.now() - datetime.timedelta(seconds=settings.NEWSFACTS_STUCK_JOB_SECONDS)
+    pending = list(
+        Claim.objects.filter(
+            is_orphaned=False,
+            match_vector__isnull=True,
+            article__jobs__state=ExtractionJob.State.DONE,
+            article__jobs__finished_at__lt=stale,
+        )
+        .values_list("article_id", flat=True)
+        .order_by("article_id")
+        .distinct()[:RESEND_MAX]
+    )
+    sent = 0
+    for start in range(0, len(pending), RESEND_BATCH):
+        batch = pending[start : start + RESEND_BATCH]
+        try:
+            broker.send_matching(article_ids=batch)
+        except Exception as exc:  # kombu/redis raise many types; every one means "not sent"
+            logger.warning("Articles %s were not sent for matching (%s)", batch, exc)
+            break
+        sent += len(batch)
+    return sent

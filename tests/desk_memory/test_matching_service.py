@@ -143,3 +143,29 @@ def test_lexical_stats_read_back_what_was_counted():
     stats = matching.lexical_stats(terms=["b", "c", "z"])
     assert stats.doc_count == 2 and stats.avg_length == 2.5
     assert dict(stats.doc_freq) == {"b": 2, "c": 1}
+
+
+def test_the_sweeper_resends_articles_whose_claims_were_never_matched(monkeypatch):
+    from claims import broker
+    from claims.models import ExtractionJob
+    from tests.factories import JobFactory
+
+    sent = []
+    monkeypatch.setattr(broker, "waiting_messages", lambda: 0)
+    monkeypatch.setattr(broker, "send_matching", lambda article_ids: sent.append(article_ids))
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    forgotten = ClaimFactory(text="Dockers closed twelve harbours on Monday.")
+    JobFactory(article=forgotten.article, state=ExtractionJob.State.DONE, finished_at=long_ago)
+    just_done = ClaimFactory(text="Pilots closed two airports on Monday.")
+    JobFactory(
+        article=just_done.article, state=ExtractionJob.State.DONE, finished_at=timezone.now()
+    )
+    matched = ClaimFactory(text="Farmers closed three roads on Monday.")
+    JobFactory(article=matched.article, state=ExtractionJob.State.DONE, finished_at=long_ago)
+    matching.claims_index(claims=[matched])
+
+    assert matching.matching_send_pending() == 1
+    assert sent == [[forgotten.article_id]]
+
+    monkeypatch.setattr(broker, "waiting_messages", lambda: 5)  # a backlog is not a loss
+    assert matching.matching_send_pending() == 0
