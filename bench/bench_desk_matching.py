@@ -204,6 +204,9 @@ def main() -> int:
     ap.add_argument(
         "--real-vectors", type=int, default=REAL_VECTORS, help="archive claims really encoded"
     )
+    ap.add_argument(
+        "--no-throughput", action="store_true", help="per-claim times only (no last table)"
+    )
     args = ap.parse_args()
     configure(Path(tempfile.mkdtemp(prefix="newsfacts-bench-matching-")))
     from django.db import connection
@@ -254,6 +257,8 @@ def main() -> int:
             f"{percentile(total, 0.95):.1f} | {statistics.median(total) / extract_ms:.1f} × |",
             flush=True,
         )
+    if args.no_throughput:
+        return 0
     reset_database()
     rows = throughput(held_out, args.model)
     print()
