@@ -382,5 +382,6 @@ class StatusChangeAdmin(admin.ModelAdmin):
         return False
 
 
-# Feeds, imports by URL, API tokens, webhooks and the rating scale have their own modules.
-from claims import admin_verdicts, admin_web  # noqa: E402, F401
+# Feeds, imports by URL, API tokens, webhooks, the rating scale and fact-checks have their
+# own modules.
+from claims import admin_matching, admin_verdicts, admin_web  # noqa: E402, F401

@@ -9,6 +9,7 @@ from __future__ import annotations
 from newsfacts.celery import app
 
 EXTRACT_ARTICLES = "claims.tasks.extract_articles"
+MATCH_ARTICLES = "claims.tasks.match_articles"
 
 
 # Articles too long to run between the others go to a queue of their own
@@ -25,6 +26,11 @@ def send_extraction(*, job_ids: list[int]) -> None:
 def send_long_extraction(*, job_ids: list[int]) -> None:
     """Publish one extraction task on the long articles' queue; raises as send_extraction."""
     app.send_task(EXTRACT_ARTICLES, args=[list(job_ids)], queue=LONG_QUEUE)
+
+
+def send_matching(*, article_ids: list[int]) -> None:
+    """Publish the follow-on task that matches these articles' fresh claims."""
+    app.send_task(MATCH_ARTICLES, args=[list(article_ids)])
 
 
 def waiting_messages() -> int:

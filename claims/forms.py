@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from claims.models import Article, Claim
 from claims.selectors import SORTS, ClaimFilters, article_duplicate_of
+from claims.selectors_matching import MEMORY_FILTERS
 from claims.services.feeds import HtmlUpload
 from claims.uploads import (
     UploadError,
@@ -27,6 +28,9 @@ class ClaimFilterForm(forms.Form):
     outlet = forms.CharField(required=False)
     speaker = forms.CharField(required=False)
     assignee = forms.CharField(required=False)  # a user id, or "none" for unassigned
+    memory = forms.ChoiceField(
+        required=False, choices=[("", "Any"), *MEMORY_FILTERS.items()], label="Desk memory"
+    )
     score_min = forms.FloatField(required=False, min_value=0, max_value=1, label="Score ≥")
     score_max = forms.FloatField(required=False, min_value=0, max_value=1, label="Score ≤")
     date_from = forms.DateField(
@@ -83,6 +87,7 @@ class ClaimFilterForm(forms.Form):
             dismissed=data.get("dismissed") or "",
             date_basis="extracted" if data.get("date_basis") == "extracted" else "published",
             sort=sort if sort in SORTS else "-score",
+            memory=data.get("memory") or "",
         )
 
 

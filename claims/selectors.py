@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
+from claims import selectors_matching
 from claims.extraction.extractor import body_pieces
 from claims.models import Article, Claim, ClaimComment, ExtractionJob, VerdictRating
 from claims.uploads import article_parts, body_hash
@@ -39,6 +40,8 @@ class ClaimFilters:
     # export does; "include" shows them too, "only" shows nothing else.
     dismissed: str = ""
     sort: str = "-score"
+    # One of selectors_matching.MEMORY_FILTERS: a past verdict, a disputed repeat, a conflict.
+    memory: str = ""
 
 
 # "date" is the article's published date (claims of undated articles come last, either
@@ -89,11 +92,14 @@ def claim_list(*, filters: ClaimFilters | None = None) -> QuerySet[Claim]:
         qs = qs.filter(**{f"{date_field}__gte": filters.date_from})
     if filters.date_to:
         qs = qs.filter(**{f"{date_field}__lte": filters.date_to})
+    if filters.memory:
+        qs = selectors_matching.claims_filter_memory(qs, memory=filters.memory)
     return qs.order_by(*SORTS.get(filters.sort, SORTS["-score"]))
 
 
 def claim_list_for_review(*, filters: ClaimFilters | None = None) -> QuerySet[Claim]:
-    return claim_list(filters=filters).select_related("article", "assignee", "reviewed_by")
+    claims = claim_list(filters=filters).select_related("article", "assignee", "reviewed_by")
+    return selectors_matching.claims_with_memory_badges(claims)
 
 
 def claims_for_export(*, filters: ClaimFilters | None = None) -> QuerySet[Claim]:
@@ -169,11 +175,12 @@ def claim_detail(*, claim_id: int) -> Claim:
 
 def claim_detail_queryset() -> QuerySet[Claim]:
     """Claims with everything the review panel shows: sources and history with authors."""
-    return Claim.objects.select_related(
+    claims = Claim.objects.select_related(
         "article", "assignee", "reviewed_by", "verdict__rating", "verdict__rated_by"
     ).prefetch_related(
         "sources", "history__changed_by", "rating_history__changed_by", "comments__author"
     )
+    return selectors_matching.claims_with_memory_badges(claims)
 
 
 def verdict_scale() -> list[VerdictRating]:

@@ -14,6 +14,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init
 
 from claims import selectors, services
+from claims.services import matching
 
 logger = logging.getLogger(__name__)
 
@@ -22,9 +23,12 @@ MAX_RETRIES = 3
 
 @worker_process_init.connect
 def warm_up_worker(**kwargs) -> None:
-    """Load the spaCy pipeline and the check-worthiness models once per worker process,
-    before the first job arrives."""
+    """Load the spaCy pipeline, the check-worthiness models and the matching encoder once
+    per worker process, before the first job arrives."""
     services.extractor().warm_up()
+    # The follow-on matching task's encoder too: loading it inside a task would spend
+    # that task's time limit on the model, not the claims.
+    matching.encoder()
 
 
 def retry_countdown(retries: int) -> int:
@@ -72,6 +76,18 @@ def _fail(job_ids: list[int], token: str, error: str) -> None:
         services.job_fail(job_id=job_id, token=token, error=error)
 
 
+@shared_task(bind=True, max_retries=MAX_RETRIES)
+def match_articles(self, article_ids: list[int]) -> int:
+    """Match the claims of freshly extracted articles against the archive and each other
+    (claims.services.matching); a second delivery rewrites the same matches."""
+    try:
+        return matching.articles_match(article_ids=article_ids)
+    except services.TRANSIENT_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+
+
 @shared_task
 def requeue_stuck_jobs() -> int:
-    return services.jobs_requeue_stuck()
+    sent = services.jobs_requeue_stuck()
+    matching.matching_send_pending()  # articles whose matching task never ran
+    return sent

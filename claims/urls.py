@@ -1,12 +1,12 @@
 from django.urls import path
 
-from claims import health, verdict_views, views, views_corrections
+from claims import health, verdict_views, views, views_bulk, views_corrections, views_matching
 from claims.exports import views as export_views
 
 urlpatterns = [
     path("", views.claims_queue, name="claims-queue"),
     path("claims/counts/", views.claims_counts, name="claims-counts"),
-    path("claims/bulk/", views.claims_bulk, name="claims-bulk"),
+    path("claims/bulk/", views_bulk.claims_bulk, name="claims-bulk"),
     path("claims/<int:pk>/", views.claim_panel, name="claims-panel"),
     path("claims/<int:pk>/status/", views.claim_set_status, name="claims-set-status"),
     path("claims/<int:pk>/assign/", views.claim_assign, name="claims-assign"),
@@ -21,6 +21,18 @@ urlpatterns = [
         verdict_views.claim_add_comment,
         name="claims-add-comment",
     ),
+    # The desk's memory (claims/views_matching.py).
+    path(
+        "claims/<int:pk>/matches/<int:match_pk>/apply/",
+        views_matching.match_apply,
+        name="claims-match-apply",
+    ),
+    path(
+        "claims/<int:pk>/matches/<int:match_pk>/reject/",
+        views_matching.match_reject_view,
+        name="claims-match-reject",
+    ),
+    path("claims/<int:pk>/group/", views_matching.group_apply, name="claims-group-apply"),
     path("overview/", views.claims_overview, name="claims-overview"),
     path("articles/<int:pk>/", views.article_detail, name="claims-article"),
     path("articles/<int:pk>/text/", views.article_text, name="claims-article-text"),

@@ -182,6 +182,9 @@ URL_PERMISSIONS = {
     "claims-comments": permissions.VIEW_CLAIMS,
     "claims-add-comment": permissions.COMMENT_CLAIMS,
     "claims-article-index": permissions.VIEW_CLAIMS,
+    "claims-match-apply": permissions.REVIEW_CLAIMS,
+    "claims-match-reject": permissions.REVIEW_CLAIMS,
+    "claims-group-apply": permissions.REVIEW_CLAIMS,
 }
 OPEN_URLS = {"healthz"}
 

@@ -269,7 +269,19 @@ def _jobs_write(
             ["state", "finished_at", "claim_count", "claims_dropped", "nlp_seconds", "pipeline"],
         )
         webhooks_articles_extracted(jobs=[job for *_, job in owned])
+        if owned:
+            transaction.on_commit(
+                functools.partial(_matching_send, article_ids=[job.article_id for *_, job in owned])
+            )
     return [job for *_, job in owned]
+
+
+def _matching_send(*, article_ids: list[int]) -> None:
+    """Matching is a follow-on task, so extraction's throughput does not wait on it."""
+    try:
+        broker.send_matching(article_ids=article_ids)
+    except Exception as exc:  # kombu/redis raise many types; every one means "not sent"
+        logger.warning("Articles %s were not sent for matching (%s)", article_ids, exc)
 
 
 def job_fail(*, job_id: int, error: str, token: str = "") -> None:

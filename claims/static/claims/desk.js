@@ -68,6 +68,13 @@
       case "j": move(1); break;
       case "k": move(-1); break;
       case "s": case "d": case "v": case "u": setStatus(event.key); break;
+      case "a": { // Apply the first past verdict in the review panel
+        const panel = isArticlePage() && document.getElementById("review-panel");
+        const button = panel && panel.querySelector("button[data-apply-key]");
+        if (!button) return;
+        activate(button);
+        break;
+      }
       case "Enter": {
         if (isArticlePage() || !currentId) return;
         const link = document.querySelector("#claim-" + currentId + " a.summary");

@@ -1,0 +1,318 @@
+"""Matching in the workflow: claims encoded, indexed and matched against the archive of
+verdicts (fact-checks) and other articles' claims; matches stored with their score.
+
+Runs as a follow-on task of extraction (``claims.tasks.match_articles``). Everything it
+needs lives in the database — vectors with the rows, BM25 statistics in ``LexicalTerm``,
+candidates from the full-text index (``claims.fulltext``) — so any number of workers on
+any number of machines share one archive and none rebuilds an index at start.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import logging
+from collections import Counter
+from collections.abc import Iterable
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from claims import broker, fulltext, matching
+from claims.models import (
+    Claim,
+    ClaimMatch,
+    ClaimVector,
+    ExtractionJob,
+    FactCheck,
+    LexicalTerm,
+)
+
+logger = logging.getLogger(__name__)
+
+# Candidates taken from the full-text index, per source, for each claim.
+CANDIDATES_PER_SOURCE = 30
+# Articles per matching task resent by the sweeper, and per sweep.
+RESEND_BATCH = 16
+RESEND_MAX = 160
+
+
+@functools.cache
+def encoder() -> matching.Encoder:
+    """The sentence encoder, loaded once per process."""
+    return matching.Encoder()
+
+
+def vector_to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def vector_from_bytes(data: bytes | memoryview | None) -> np.ndarray | None:
+    if not data:
+        return None
+    return np.frombuffer(bytes(data), dtype="<f4")
+
+
+# --- BM25 statistics ----------------------------------------------------------------------
+
+
+def lexical_count(*, added: Iterable[list[str]] = (), removed: Iterable[list[str]] = ()) -> None:
+    """Count documents (given as their ``terms()``) into the statistics, or out of them.
+
+    Increments are relative (``F() + n``), so concurrent workers never overwrite each
+    other's counts.
+    """
+    change: Counter[str] = Counter()
+    documents = length = 0
+    for sign, docs in ((1, added), (-1, removed)):
+        for doc_terms in docs:
+            documents += sign
+            length += sign * len(doc_terms)
+            for term in set(doc_terms):
+                change[term[:100]] += sign
+    change[LexicalTerm.TOTAL_DOCUMENTS] += documents
+    change[LexicalTerm.TOTAL_LENGTH] += length
+    change = Counter({term: n for term, n in change.items() if n})
+    if not change:
+        return
+    LexicalTerm.objects.bulk_create(
+        [LexicalTerm(term=term, documents=0) for term in change], ignore_conflicts=True
+    )
+    by_step: dict[int, list[str]] = {}
+    for term, n in change.items():
+        by_step.setdefault(n, []).append(term)
+    for n, terms in sorted(by_step.items()):
+        for start in range(0, len(terms), 500):
+            LexicalTerm.objects.filter(term__in=sorted(terms[start : start + 500])).update(
+                documents=F("documents") + n
+            )
+
+
+def lexical_stats(*, terms: Iterable[str]) -> matching.LexicalStats:
+    """The statistics BM25 needs for these terms (and the totals), read from the table."""
+    wanted = {t[:100] for t in terms} | {LexicalTerm.TOTAL_DOCUMENTS, LexicalTerm.TOTAL_LENGTH}
+    rows = dict(LexicalTerm.objects.filter(term__in=wanted).values_list("term", "documents"))
+    count = max(rows.pop(LexicalTerm.TOTAL_DOCUMENTS, 0), 0)
+    length = max(rows.pop(LexicalTerm.TOTAL_LENGTH, 0), 0)
+    return matching.LexicalStats(count, length / count if count else 1.0, rows)
+
+
+# --- the archive and the claims, encoded ---------------------------------------------------
+
+
+def fact_checks_index(*, fact_check_ids: list[int] | None = None) -> int:
+    """Encode the fact-checks (these, or all) that have no vector yet and count them into
+    the statistics."""
+    pending = FactCheck.objects.filter(vector__isnull=True).only("pk", "text", "title")
+    if fact_check_ids is not None:
+        pending = pending.filter(pk__in=fact_check_ids)
+    pending = list(pending.order_by("pk"))
+    for start in range(0, len(pending), 256):
+        batch = pending[start : start + 256]
+        documents = [matching.document_text(fc.text, fc.title) for fc in batch]
+        vectors = encoder().encode(documents)
+        with transaction.atomic():
+            for fc, vector in zip(batch, vectors, strict=True):
+                fc.vector = vector_to_bytes(vector)
+            FactCheck.objects.bulk_update(batch, ["vector"])
+            lexical_count(added=[matching.terms(d) for d in documents])
+    return len(pending)
+
+
+def claims_index(*, claims: list[Claim]) -> dict[int, np.ndarray]:
+    """Each claim's vector, encoding (and counting into the statistics) those that have
+    none or whose text changed since; returns claim id → vector."""
+    stored = {cv.claim_id: cv for cv in ClaimVector.objects.filter(claim__in=claims)}
+    vectors, stale = {}, []
+    for claim in claims:
+        cv = stored.get(claim.pk)
+        if cv is not None and cv.text == claim.text:
+            vectors[claim.pk] = vector_from_bytes(cv.vector)
+        else:
+            stale.append(claim)
+    if not stale:
+        return vectors
+    encoded = encoder().encode([matching.document_text(c.text) for c in stale])
+    with transaction.atomic():
+        old = [stored[c.pk].text for c in stale if c.pk in stored]
+        ClaimVector.objects.filter(claim__in=stale).delete()
+        ClaimVector.objects.bulk_create(
+            [
+                ClaimVector(claim=c, vector=vector_to_bytes(v), text=c.text)
+                for c, v in zip(stale, encoded, strict=True)
+            ]
+        )
+        lexical_count(
+            added=[matching.terms(c.text) for c in stale],
+            removed=[matching.terms(t) for t in old],
+        )
+    for claim, vector in zip(stale, encoded, strict=True):
+        vectors[claim.pk] = vector
+    return vectors
+
+
+# --- matching -------------------------------------------------------------------------------
+
+
+def articles_match(*, article_ids: list[int]) -> int:
+    """Match every live claim of these articles; returns how many matches were stored."""
+    claims = list(
+        Claim.objects.select_related("article")
+        .filter(article_id__in=article_ids, is_orphaned=False)
+        .order_by("pk")
+    )
+    if not claims:
+        return 0
+    vectors = claims_index(claims=claims)
+    return sum(claim_match(claim=claim, vector=vectors[claim.pk]) for claim in claims)
+
+
+def claim_match(*, claim: Claim, vector: np.ndarray | None = None) -> int:
+    """Find, rank and store one claim's matches (fact-checks and other articles' claims).
+
+    A match a reviewer rejected keeps its rejection: it is never offered again.
+    """
+    if vector is None:
+        vector = claims_index(claims=[claim])[claim.pk]
+    words = fulltext.query_words(claim.text)
+    fc_ids = fulltext.search("factcheck", words, limit=CANDIDATES_PER_SOURCE)
+    claim_ids = fulltext.search("claim", words, limit=CANDIDATES_PER_SOURCE + 10)
+    fact_checks = {
+        fc.pk: fc
+        for fc in FactCheck.objects.filter(pk__in=fc_ids).only("pk", "text", "title", "vector")
+    }
+    others = {
+        c.pk: c
+        for c in Claim.objects.select_related("article", "match_vector")
+        .filter(pk__in=claim_ids, is_orphaned=False)
+        .exclude(article_id=claim.article_id)
+    }
+    candidates = [
+        matching.Candidate(
+            f"f{fc.pk}", matching.document_text(fc.text, fc.title), vector_from_bytes(fc.vector)
+        )
+        for fc in fact_checks.values()
+    ] + [
+        matching.Candidate(
+            f"c{c.pk}",
+            matching.document_text(c.text),
+            _claim_vector(c),
+            quantities=c.quantities,
+            times=c.times,
+        )
+        for c in others.values()
+    ]
+    if not candidates:
+        return 0
+    query = matching.MatchQuery(
+        claim.text, quantities=claim.quantities, times=claim.times, speaker=claim.speaker
+    )
+    all_terms = set(matching.terms(claim.text))
+    for candidate in candidates:
+        all_terms.update(matching.terms(candidate.text))
+    stats = lexical_stats(terms=all_terms)
+    stored = 0
+    for match in matching.rank(query, vector, candidates, stats):
+        conflicts = []
+        same_topic = match.topic >= matching.SUGGEST and "figures" in match.clashes
+        if match.id.startswith("c") and same_topic:
+            conflicts = _conflicts(claim, others[int(match.id[1:])])
+        if match.score < matching.SUGGEST and not conflicts:
+            continue
+        if match.id.startswith("f"):
+            _store(claim=claim, fact_check=fact_checks[int(match.id[1:])], match=match)
+        else:
+            other = others[int(match.id[1:])]
+            _store(claim=claim, other_claim=other, match=match, conflicts=conflicts)
+            # The other article's reviewer sees it too, with the figures the other way round.
+            _store(claim=other, other_claim=claim, match=match, conflicts=_swap(conflicts))
+        stored += 1
+    return stored
+
+
+def _claim_vector(claim: Claim) -> np.ndarray | None:
+    try:
+        return vector_from_bytes(claim.match_vector.vector)
+    except ClaimVector.DoesNotExist:
+        return None
+
+
+def _figures(claim: Claim) -> matching.ClaimFigures:
+    as_of = claim.article.reference_date
+    return matching.ClaimFigures(
+        claim.text, claim.quantities, claim.times, as_of.isoformat() if as_of else None
+    )
+
+
+def _conflicts(claim: Claim, other: Claim) -> list[dict]:
+    return [
+        {
+            "ours": str(c.a.get("text") or c.a.get("value")),
+            "theirs": str(c.b.get("text") or c.b.get("value")),
+            "reason": c.reason,
+        }
+        for c in matching.figures_conflict(_figures(claim), _figures(other))
+    ]
+
+
+def _swap(conflicts: list[dict]) -> list[dict]:
+    return [{**c, "ours": c["theirs"], "theirs": c["ours"]} for c in conflicts]
+
+
+def _store(
+    *,
+    claim: Claim,
+    match: matching.Match,
+    fact_check: FactCheck | None = None,
+    other_claim: Claim | None = None,
+    conflicts: list[dict] | None = None,
+) -> None:
+    conflicts = conflicts or []
+    values = {
+        "score": match.score,
+        "topic": match.topic,
+        "clashes": list(match.clashes),
+        "conflicts": conflicts,
+        "has_conflict": bool(conflicts),
+    }
+    target = {"fact_check": fact_check} if fact_check else {"other_claim": other_claim}
+    # A rejected match keeps its rejection (update_or_create never clears rejected_at).
+    ClaimMatch.objects.update_or_create(claim=claim, **target, defaults=values)
+
+
+def matching_send_pending() -> int:
+    """The sweeper's part for matching: resend articles whose extraction finished a while
+    ago but whose claims were never encoded (the follow-on task was refused by a broker
+    that was down, or lost). Only when the broker's queue is empty: a backlog is not a loss.
+    Returns how many articles were sent."""
+    try:
+        if broker.waiting_messages():
+            return 0
+    except Exception as exc:  # any broker error means "don't know": try next round
+        logger.warning("Cannot read the broker's queue length: %s", exc)
+        return 0
+    stale = timezone.now() - datetime.timedelta(seconds=settings.NEWSFACTS_STUCK_JOB_SECONDS)
+    pending = list(
+        Claim.objects.filter(
+            is_orphaned=False,
+            match_vector__isnull=True,
+            article__jobs__state=ExtractionJob.State.DONE,
+            article__jobs__finished_at__lt=stale,
+        )
+        .values_list("article_id", flat=True)
+        .order_by("article_id")
+        .distinct()[:RESEND_MAX]
+    )
+    sent = 0
+    for start in range(0, len(pending), RESEND_BATCH):
+        batch = pending[start : start + RESEND_BATCH]
+        try:
+            broker.send_matching(article_ids=batch)
+        except Exception as exc:  # kombu/redis raise many types; every one means "not sent"
+            logger.warning("Articles %s were not sent for matching (%s)", batch, exc)
+            break
+        sent += len(batch)
+    return sent

@@ -1,0 +1,171 @@
+"""Matching in the workflow: claims encoded, candidates from the full-text index, matches
+stored with their score, rejections kept, conflicting figures flagged."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+from django.utils import timezone
+
+from claims import fulltext
+from claims.models import ClaimMatch, ClaimVector, LexicalTerm
+from claims.services import matching
+from claims.services.factchecks import fact_checks_import
+from tests.factories import ArticleFactory, ClaimFactory
+
+pytestmark = pytest.mark.django_db
+
+SYRIA = "More than 80,000 people have died in Syria since March 2011, the United Nations said."
+SYRIA_LOW = "About 70,000 people have died in Syria since March 2011, the United Nations said."
+
+
+def quantity(text, value, qualifier=""):
+    return {
+        "text": text,
+        "value": value,
+        "low": None,
+        "high": None,
+        "qualifier": qualifier,
+        "unit": "people",
+    }
+
+
+def syria_claim(text, figure, value, qualifier=""):
+    article = ArticleFactory(body=text, published_date=datetime.date(2013, 5, 15))
+    return ClaimFactory(
+        article=article,
+        text=text,
+        quantities=[quantity(figure, value, qualifier)],
+        times=[{"text": "since March 2011", "value": "2011-03", "relation": "since"}],
+    )
+
+
+def import_archive():
+    record = {
+        "id": "fc-1",
+        "text": "More than 80,000 people have died in Syria since March 2011.",
+        "rating": "True",
+        "publisher": "Checker",
+        "url": "https://checker.example.org/syria",
+        "date": "2013-05-20",
+    }
+    fact_checks_import(data=json.dumps(record).encode())
+
+
+def test_the_full_text_index_follows_writes_to_claims_and_fact_checks():
+    claim = ClaimFactory(text="Dockers closed twelve harbours on Monday.")
+    import_archive()
+    assert fulltext.search("claim", ["harbours"], limit=5) == [claim.pk]
+    assert len(fulltext.search("factcheck", ["syria"], limit=5)) == 1
+    claim.text = "Nothing about ports."
+    claim.save()
+    assert fulltext.search("claim", ["harbours"], limit=5) == []
+    claim.delete()
+    assert fulltext.search("claim", ["ports"], limit=5) == []
+
+
+def test_a_claim_matches_its_past_verdict():
+    import_archive()
+    claim = syria_claim(SYRIA, "more than 80,000", 80000, "more than")
+    assert matching.articles_match(article_ids=[claim.article_id]) >= 1
+    match = ClaimMatch.objects.get(claim=claim, fact_check__isnull=False)
+    assert match.score >= 0.5
+    assert match.fact_check.rating == "True"
+    vector = ClaimVector.objects.get(claim=claim)
+    assert vector.text == claim.text and len(bytes(vector.vector)) == 384 * 4
+
+
+def test_the_same_claim_in_another_article_is_matched_both_ways():
+    first = syria_claim(SYRIA, "more than 80,000", 80000, "more than")
+    second = syria_claim(
+        SYRIA.replace("the United Nations said", "the UN said on Monday"),
+        "more than 80,000",
+        80000,
+        "more than",
+    )
+    matching.articles_match(article_ids=[first.article_id])
+    matching.articles_match(article_ids=[second.article_id])
+    forward = ClaimMatch.objects.get(claim=second, other_claim=first)
+    backward = ClaimMatch.objects.get(claim=first, other_claim=second)
+    assert forward.score == backward.score >= 0.5
+    assert not forward.has_conflict
+
+
+def test_conflicting_figures_are_flagged_in_both_claims():
+    high = syria_claim(SYRIA, "more than 80,000", 80000, "more than")
+    low = syria_claim(SYRIA_LOW, "about 70,000", 70000, "about")
+    matching.articles_match(article_ids=[high.article_id, low.article_id])
+    ours = ClaimMatch.objects.get(claim=low, other_claim=high)
+    theirs = ClaimMatch.objects.get(claim=high, other_claim=low)
+    assert ours.has_conflict and theirs.has_conflict
+    assert ours.conflicts[0]["ours"] == "about 70,000"
+    assert ours.conflicts[0]["theirs"] == "more than 80,000"
+    assert theirs.conflicts[0]["ours"] == "more than 80,000"
+
+
+def test_a_rejected_match_stays_rejected_when_matched_again(admin_user):
+    import_archive()
+    claim = syria_claim(SYRIA, "more than 80,000", 80000, "more than")
+    matching.articles_match(article_ids=[claim.article_id])
+    ClaimMatch.objects.filter(claim=claim).update(
+        rejected_by=admin_user, rejected_at=timezone.now()
+    )
+    matching.articles_match(article_ids=[claim.article_id])
+    assert not ClaimMatch.objects.filter(claim=claim, rejected_at__isnull=True).exists()
+
+
+def test_unrelated_claims_are_not_matched():
+    import_archive()
+    claim = ClaimFactory(text="The council approved a new cycle lane on Tuesday.")
+    assert matching.articles_match(article_ids=[claim.article_id]) == 0
+    assert not ClaimMatch.objects.exists()
+
+
+def test_a_claim_is_encoded_and_counted_once_and_recounted_when_its_text_changes():
+    claim = ClaimFactory(text="Dockers closed twelve harbours on Monday.")
+    matching.articles_match(article_ids=[claim.article_id])
+    matching.articles_match(article_ids=[claim.article_id])
+    docs = LexicalTerm.objects.get(term=LexicalTerm.TOTAL_DOCUMENTS)
+    assert docs.documents == 1
+    assert LexicalTerm.objects.get(term="docker").documents == 1
+    claim.text = "Pilots closed two airports on Monday."
+    claim.save()
+    matching.articles_match(article_ids=[claim.article_id])
+    assert LexicalTerm.objects.get(term=LexicalTerm.TOTAL_DOCUMENTS).documents == 1
+    assert LexicalTerm.objects.get(term="docker").documents == 0
+    assert LexicalTerm.objects.get(term="pilot").documents == 1
+
+
+def test_lexical_stats_read_back_what_was_counted():
+    matching.lexical_count(added=[["a", "b"], ["b", "c", "c"]])
+    stats = matching.lexical_stats(terms=["b", "c", "z"])
+    assert stats.doc_count == 2 and stats.avg_length == 2.5
+    assert dict(stats.doc_freq) == {"b": 2, "c": 1}
+
+
+def test_the_sweeper_resends_articles_whose_claims_were_never_matched(monkeypatch):
+    from claims import broker
+    from claims.models import ExtractionJob
+    from tests.factories import JobFactory
+
+    sent = []
+    monkeypatch.setattr(broker, "waiting_messages", lambda: 0)
+    monkeypatch.setattr(broker, "send_matching", lambda article_ids: sent.append(article_ids))
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    forgotten = ClaimFactory(text="Dockers closed twelve harbours on Monday.")
+    JobFactory(article=forgotten.article, state=ExtractionJob.State.DONE, finished_at=long_ago)
+    just_done = ClaimFactory(text="Pilots closed two airports on Monday.")
+    JobFactory(
+        article=just_done.article, state=ExtractionJob.State.DONE, finished_at=timezone.now()
+    )
+    matched = ClaimFactory(text="Farmers closed three roads on Monday.")
+    JobFactory(article=matched.article, state=ExtractionJob.State.DONE, finished_at=long_ago)
+    matching.claims_index(claims=[matched])
+
+    assert matching.matching_send_pending() == 1
+    assert sent == [[forgotten.article_id]]
+
+    monkeypatch.setattr(broker, "waiting_messages", lambda: 5)  # a backlog is not a loss
+    assert matching.matching_send_pending() == 0
