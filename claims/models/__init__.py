@@ -3,6 +3,7 @@
 - ``article``: Article, ExtractionJob;
 - ``claim``: Claim, Source, StatusChange (its review history);
 - ``feeds``: Feed, PageImport (a feed's item or a pasted URL on its way to an article);
+- ``tally``: ClaimStatusTally (claims per status, kept by database triggers);
 - ``api``: ApiToken; ``webhooks``: WebhookSubscription, WebhookDelivery, WebhookAttempt.
 """
 
@@ -10,6 +11,7 @@ from claims.models.api import ApiToken
 from claims.models.article import Article, ExtractionJob
 from claims.models.claim import Claim, Source, StatusChange
 from claims.models.feeds import Feed, PageImport
+from claims.models.tally import ClaimStatusTally
 from claims.models.webhooks import (
     WebhookAttempt,
     WebhookDelivery,
@@ -20,3 +22,4 @@ from claims.models.webhooks import (
 __all__ = ["Article", "Claim", "ExtractionJob", "Source", "StatusChange"]
 __all__ += ["ApiToken", "Feed", "PageImport", "WebhookAttempt", "WebhookDelivery"]
 __all__ += ["WebhookEvent", "WebhookSubscription"]
+__all__ += ["ClaimStatusTally"]
