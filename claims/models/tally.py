@@ -2,7 +2,7 @@
 
 Counting every claim on each queue page was most of its cost (docs/benchmarks.md). This
 table holds one row per status; triggers on the claims table (migration
-0006_lease_claim_cap_status_tally) move the counts in the same statement, hence the same
+0007_claim_status_tally) move the counts in the same statement, hence the same
 transaction, as every insert, delete and status or orphan change, whatever made it: the
 services, the admin, a cascade. Concurrent changes add and subtract under the row's lock,
 so the counts stay exact. On SQLite, Django rebuilds a table to alter it, which drops its

@@ -93,7 +93,7 @@ def drop_triggers(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0005_web_roles"),
+        ("claims", "0006_job_lease_and_claim_cap"),
     ]
 
     operations = [
@@ -106,21 +106,6 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name_plural": "claim status tallies",
             },
-        ),
-        migrations.AddField(
-            model_name="extractionjob",
-            name="claims_dropped",
-            field=models.PositiveIntegerField(default=0),
-        ),
-        migrations.AddField(
-            model_name="extractionjob",
-            name="heartbeat_at",
-            field=models.DateTimeField(blank=True, editable=False, null=True),
-        ),
-        migrations.AddField(
-            model_name="extractionjob",
-            name="retry_reason",
-            field=models.CharField(blank=True, max_length=200),
         ),
         migrations.RunPython(create_triggers, drop_triggers),
     ]
