@@ -9,7 +9,7 @@ come from, so no worker keeps an index in memory and any number of them share on
 
 Both are created by migration 0006 (``create_fulltext``); ``search`` hides the difference.
 On SQLite a migration that alters ``claims_claim`` or ``claims_factcheck`` remakes the table
-and loses its triggers: such a migration must rebuild the index after it, as 0007 does.
+and loses its triggers: such a migration must rebuild the index after it, as 0008 does.
 """
 
 from __future__ import annotations
