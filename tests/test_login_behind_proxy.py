@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from newsfacts.client_address import client_address
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +68,18 @@ def test_without_a_proxy_the_header_is_ignored(settings):
     _guess_until_locked(settings, "198.51.100.7")
     # Anyone could send the header: the lock follows the connection's address.
     assert _login(Client(), PASSWORD, "203.0.113.9").status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("forwarded_for", "expected"),
+    [
+        ("198.51.100.7", "198.51.100.7"),
+        ("192.0.2.1,198.51.100.7", "198.51.100.7"),
+        ("2001:db8::1", "2001:db8::1"),
+        ("unknown", "10.0.0.2"),  # not an address: the proxy's own is all we know
+        ("", "10.0.0.2"),
+    ],
+)
+def test_the_client_address_is_what_the_proxy_appended(behind_proxy, rf, forwarded_for, expected):
+    request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded_for, REMOTE_ADDR="10.0.0.2")
+    assert client_address(request) == expected
