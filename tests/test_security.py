@@ -58,6 +58,14 @@ MATRIX = {
         "desk chief": 302,
         "admin": 302,
     },
+    "correct claim": {
+        "anonymous": LOGIN,
+        "no role": 403,
+        "editor": 403,
+        "reviewer": 302,
+        "desk chief": 302,
+        "admin": 302,
+    },
     "retry job": {
         "anonymous": LOGIN,
         "no role": 403,
@@ -95,6 +103,10 @@ def attempt(action: str, client: Client):
         return client.post(
             reverse("claims-set-status", args=[claim.pk]),
             {"status": "sourced", "version": 1, "source_url": "https://example.org/s"},
+        )
+    if action == "correct claim":
+        return client.post(
+            reverse("claims-dismiss", args=[claim.pk]), {"reason": "opinion", "version": 1}
         )
     if action == "retry job":
         return client.post(reverse("claims-job-retry", args=[JobFactory(state="failed").pk]))

@@ -1,14 +1,20 @@
 """Corrections: who dismissed, restored, edited or added a claim, and the extraction kept."""
 
+from django.conf import settings
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("claims", "0005_web_roles"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
+        migrations.RemoveIndex(
+            model_name="claim",
+            name="claim_status_live_idx",
+        ),
         migrations.AddField(
             model_name="claim",
             name="dismissed",
@@ -57,5 +63,11 @@ class Migration(migrations.Migration):
             model_name="statuschange",
             name="detail",
             field=models.JSONField(blank=True, default=dict),
+        ),
+        migrations.AddIndex(
+            model_name="claim",
+            index=models.Index(
+                fields=["status", "is_orphaned", "dismissed"], name="claim_status_counts_idx"
+            ),
         ),
     ]
