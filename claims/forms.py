@@ -30,7 +30,7 @@ class ClaimFilterForm(forms.Form):
     date_basis = forms.ChoiceField(
         required=False,
         label="Dates are",
-        choices=[("published", "Article published"), ("extracted", "Claim extracted")],
+        choices=[("", "Article published"), ("extracted", "Claim extracted")],
     )
     sort = forms.ChoiceField(
         required=False,
