@@ -42,7 +42,7 @@ class ClaimFilterForm(forms.Form):
     date_basis = forms.ChoiceField(
         required=False,
         label="Dates are",
-        choices=[("published", "Article published"), ("extracted", "Claim extracted")],
+        choices=[("", "Article published"), ("extracted", "Claim extracted")],
     )
     dismissed = forms.ChoiceField(
         required=False,

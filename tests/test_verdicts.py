@@ -220,3 +220,24 @@ def test_the_panel_shows_the_comments_separate_from_the_verdict_note(rita, clien
     comments = html.index('class="comments"')
     assert html.index("Desk-only remark") > comments
     assert 'class="note"' not in html[:comments]  # not in the review history
+
+
+def test_desk_chiefs_edit_the_scale_in_the_admin_and_reviewers_cannot(client):
+    chief = UserFactory(username="carla", role="desk chief")
+    chief.is_staff = True
+    chief.save()
+    client.force_login(chief)
+    add = reverse("admin:claims_verdictrating_add")
+    response = client.post(
+        add, {"name": "Pants on fire", "value": 0, "order": 7, "is_active": "on"}
+    )
+    assert response.status_code == 302
+    assert VerdictRating.objects.get(name="Pants on fire").value == 0
+    # A rating in use is retired, never deleted (history and published verdicts keep it).
+    delete = reverse("admin:claims_verdictrating_delete", args=[scale("False").pk])
+    assert client.get(delete).status_code == 403
+    reviewer = UserFactory(username="rex", role="reviewer")
+    reviewer.is_staff = True
+    reviewer.save()
+    client.force_login(reviewer)
+    assert client.get(add).status_code == 403

@@ -258,3 +258,14 @@ def test_untrusted_text_is_escaped(reviewer_client):
     html = reviewer_client.get(reverse("claims-queue")).content.decode()
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
     assert "<img src=x" not in html and "<b>title</b>" not in html and "<i>o</i>" not in html
+
+
+def test_the_date_filters_and_sorts_say_which_date_they_use(client):
+    from tests.factories import UserFactory as _Users
+
+    client.force_login(_Users(username="dated", role="reviewer"))
+    html = client.get("/").content.decode()
+    assert "Published from" in html and "Published to" in html
+    assert "Newest article (published)" in html and "Newest extracted" in html
+    html = client.get("/", {"date_basis": "extracted"}).content.decode()
+    assert "Extracted from" in html

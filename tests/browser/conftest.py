@@ -118,7 +118,8 @@ def screenshot(page, name: str) -> None:
     if SCREENSHOT_DIR:
         folder = ROOT / SCREENSHOT_DIR
         folder.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(folder / name), full_page=False)
+        # caret="initial": hiding the caret injects a style, which the CSP rightly blocks.
+        page.screenshot(path=str(folder / name), full_page=False, caret="initial")
 
 
 def _article(name: str, outlet: str):

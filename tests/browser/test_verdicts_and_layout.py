@@ -60,6 +60,9 @@ def test_a_bulk_downgrade_asks_first_and_names_what_would_change(desk, new_page)
     expect(result).to_contain_text("Left as they were: 1 disputed, 1 verified.")
     assert flood.filter(status="verified").count() == 1
     assert flood.filter(status="disputed").count() == 1
+    # The changed rows are swapped in place (out of band), showing their new status.
+    rice = flood.get(text__startswith="Between 60")
+    expect(page.locator(f"#claim-{rice.pk} .status-cell .badge")).to_have_text("Sourced")
     # The judged claims stay ticked and the action stays chosen, to confirm after all.
     expect(page.locator("#bulk-form select[name=status]")).to_have_value("sourced")
     verified = flood.get(status="verified")
