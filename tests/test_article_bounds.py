@@ -155,7 +155,7 @@ def test_the_next_part_comes_as_a_partial_with_htmx(reviewer_client, long_articl
     seen, number = set(), 0
     while True:
         html = reviewer_client.get(url, {"part": number}, headers=HTMX).content.decode()
-        ids = set(re.findall(r'id="hl-(\d+)"', html))
+        ids = set(re.findall(r'id="claim-(\d+)"', html))
         assert not ids & seen
         seen |= ids
         if "Continue reading" not in html:
@@ -178,7 +178,7 @@ def test_a_claim_in_the_url_opens_the_part_that_holds_it(reviewer_client, long_a
     last = long_article.claims.order_by("-start").first()
     url = reverse("claims-article", args=[long_article.pk])
     html = reviewer_client.get(url, {"claim": last.pk}).content.decode()
-    assert f'id="hl-{last.pk}"' in html and "Paragraph 39:" in html
+    assert f'id="claim-{last.pk}"' in html and "Paragraph 39:" in html
     assert "Paragraph 0:" not in html
 
 

@@ -61,16 +61,17 @@ def jobs_enqueue(
         jobs = ExtractionJob.objects.bulk_create(
             [ExtractionJob(article=article, requested_by=requested_by) for article in articles]
         )
-        limit = settings.NEWSFACTS_LONG_ARTICLE_CHARS
-        long_ids = {job.pk for job in jobs if len(job.article.body) > limit}
-        for job_id in long_ids:  # alone, on the long articles' queue
-            transaction.on_commit(functools.partial(jobs_send, job_ids=[job_id]))
-        jobs_send_on_commit(job_ids=[job.pk for job in jobs if job.pk not in long_ids])
+        jobs_send_on_commit(job_ids=[job.pk for job in jobs])
     return jobs
 
 
 def jobs_send_on_commit(*, job_ids: list[int]) -> None:
-    """Hand recorded jobs to the broker as batch tasks once the transaction commits."""
+    """Hand recorded jobs to the broker as batch tasks once the transaction commits; a
+    long article's job goes alone, on the long articles' queue."""
+    long_ids = set(_long_job_ids(job_ids))
+    for job_id in sorted(long_ids):
+        transaction.on_commit(functools.partial(jobs_send, job_ids=[job_id]))
+    job_ids = [job_id for job_id in job_ids if job_id not in long_ids]
     for start in range(0, len(job_ids), IMPORT_BATCH_SIZE):
         batch = job_ids[start : start + IMPORT_BATCH_SIZE]
         transaction.on_commit(functools.partial(jobs_send, job_ids=batch))
@@ -92,14 +93,19 @@ def jobs_send(*, job_ids: list[int]) -> bool:
     return True
 
 
-def _any_long(job_ids: list[int]) -> bool:
-    """Whether one of these jobs' articles belongs on the long articles' queue."""
-    return (
+def _long_job_ids(job_ids: list[int]) -> list[int]:
+    """Those of these jobs whose article belongs on the long articles' queue."""
+    return list(
         ExtractionJob.objects.filter(pk__in=job_ids)
         .annotate(length=Length("article__body"))
         .filter(length__gt=settings.NEWSFACTS_LONG_ARTICLE_CHARS)
-        .exists()
+        .values_list("pk", flat=True)
     )
+
+
+def _any_long(job_ids: list[int]) -> bool:
+    """Whether one of these jobs' articles belongs on the long articles' queue."""
+    return bool(_long_job_ids(job_ids))
 
 
 def job_retry_article(

@@ -41,7 +41,7 @@ def test_a_reviewer_sees_past_verdicts_applies_one_by_key_and_rejects_a_match(de
 
     page = new_page("rita")
     page.goto(f"/articles/{ships.article_id}/")
-    page.click(f"#hl-{ships.pk}")
+    page.click(f"#claim-{ships.pk}")
     panel = page.locator("#review-panel")
     expect(panel.locator(".previously-checked .match")).to_have_count(1)
     expect(panel.locator(".previously-checked")).to_contain_text("Harbour Check")
@@ -56,7 +56,7 @@ def test_a_reviewer_sees_past_verdicts_applies_one_by_key_and_rejects_a_match(de
 
     page.keyboard.press("a")  # Apply this verdict
     expect(panel.locator("[data-panel-status]")).to_have_text("Verified")
-    expect(page.locator(f"#hl-{ships.pk}")).to_have_class(re.compile(r"\bstatus-verified\b"))
+    expect(page.locator(f"#claim-{ships.pk}")).to_have_class(re.compile(r"\bstatus-verified\b"))
     expect(panel.locator(".history")).to_contain_text("Verdict applied from match")
     ships.refresh_from_db()
     assert ships.status == Claim.Status.VERIFIED
