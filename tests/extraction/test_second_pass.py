@@ -1,0 +1,87 @@
+"""Issue 14, second pass of the engine: relative dates read for the tense of their own clause,
+tallies and ages, dated happenings typed as events, quotes that assert nothing, one claim per
+fact. Every example here was written for these tests, not taken from a gold set."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from claims.extraction import extract_claims
+from claims.extraction.times import find_times
+
+SAT_3_AUG_2024 = datetime.date(2024, 8, 3)
+THU_5_SEP_2024 = datetime.date(2024, 9, 5)
+
+
+def claims_of(nlp, body, ref=None):
+    claims = extract_claims(nlp, body, reference_date=ref)
+    for c in claims:
+        assert body[c.start : c.end] == c.text
+    return claims
+
+
+def claim_at(claims, body, fragment):
+    lo = body.index(fragment)
+    hi = lo + len(fragment)
+    hits = [c for c in claims if c.start < hi and lo < c.end]
+    assert hits, f"no claim over {fragment!r}: {[c.text for c in claims]}"
+    return hits[0]
+
+
+def time_values(claim):
+    return [t.value for t in claim.times]
+
+
+# --- relative dates ----------------------------------------------------------------------
+
+
+def test_a_weekday_in_a_past_report_is_the_latest_one_including_the_dateline_day(nlp):
+    body = "The farm ministry said on Saturday that the wheat harvest fell 14 percent this year."
+    claim = claim_at(claims_of(nlp, body, SAT_3_AUG_2024), body, "wheat harvest")
+    assert "2024-08-03" in time_values(claim)
+    assert "2024-08-10" not in time_values(claim)
+
+
+def test_a_weekday_in_a_forecast_is_the_next_one(nlp):
+    body = "Forecasters expect winds of up to 120 mph to reach the coast on Friday."
+    claim = claim_at(claims_of(nlp, body, THU_5_SEP_2024), body, "120 mph")
+    assert time_values(claim) == ["2024-09-06"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        ("Talks between the unions and the port are scheduled to resume on Friday.", "2024-09-06"),
+        ("The ministry said it would pay 120 million dollars in aid from Monday.", "2024-09-09"),
+        ("The ministry said on Monday it had paid 120 million dollars in aid.", "2024-09-02"),
+        ("The Interior Department has until Tuesday to respond to the court.", "2024-09-10"),
+        ("The union called a protest for Monday against the closure of the plant.", "2024-09-09"),
+        # The sentence holds "will", but the report's own day is read as past.
+        ("The agency said on Thursday that 300 schools will stay closed.", "2024-09-05"),
+    ],
+)
+def test_each_date_is_read_for_the_tense_of_its_own_clause(nlp, sentence, value):
+    claims = claims_of(nlp, sentence, THU_5_SEP_2024)
+    assert any(value in time_values(c) for c in claims), [(c.text, c.times) for c in claims]
+
+
+@pytest.mark.parametrize(
+    ("text", "ref", "future", "value"),
+    [
+        ("next spring", datetime.date(2024, 12, 12), True, "2025-21"),
+        ("last summer", datetime.date(2025, 4, 3), False, "2024-22"),
+        ("last summer", datetime.date(2024, 10, 19), False, "2024-22"),
+        ("this summer", datetime.date(2024, 2, 28), True, "2024-22"),
+        ("this winter", datetime.date(2025, 1, 10), False, "2024-24"),
+        ("since July last year", datetime.date(2025, 11, 24), False, "2024-07"),
+        ("on May 5 next year", datetime.date(2025, 11, 24), True, "2026-05-05"),
+        ("last month", datetime.date(2024, 1, 9), False, "2023-12"),
+        ("next week", datetime.date(2024, 6, 13), True, "2024-W25"),
+        ("this year", datetime.date(2024, 8, 3), False, "2024"),
+    ],
+)
+def test_seasons_and_relative_periods_resolve_against_the_article_date(text, ref, future, value):
+    found = find_times(text, ref, future=future)
+    assert [f.time.value for f in found] == [value]
