@@ -136,7 +136,7 @@ def _looks_ahead(found: FoundTime, unit: Unit, text: str) -> bool | None:
     for _ in range(6):
         if node.pos_ in ("VERB", "AUX") or node.lemma_ in _AHEAD_LEMMAS:
             break
-        if node.head is node:
+        if node.head.i == node.i:
             return None
         node = node.head
     else:
@@ -166,7 +166,7 @@ def _looks_ahead(found: FoundTime, unit: Unit, text: str) -> bool | None:
         if node.tag_ in ("VBZ", "VBP") and prep in ("until", "by"):
             return True  # "has until Tuesday to respond"
         # "expect winds to reach the coast on Friday": climb from the infinitive to its verb.
-        if node.dep_ in ("xcomp", "ccomp", "acomp") and node.head is not node:
+        if node.dep_ in ("xcomp", "ccomp", "acomp") and node.head.i != node.i:
             parent = node.head
             if parent.lemma_ in _AHEAD_LEMMAS or node.dep_ == "xcomp":
                 node = parent

@@ -85,3 +85,75 @@ def test_each_date_is_read_for_the_tense_of_its_own_clause(nlp, sentence, value)
 def test_seasons_and_relative_periods_resolve_against_the_article_date(text, ref, future, value):
     found = find_times(text, ref, future=future)
     assert [f.time.value for f in found] == [value]
+
+
+# --- tallies and ages --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "tally", "value", "low"),
+    [
+        ("The city council voted 9-2 on Tuesday to approve the plan.", "9-2", 9, 2),
+        ("In a 6-3 decision, the court struck down the ban.", "6-3", 6, 3),
+        ("The justices ruled 9-0 that the doctors had no standing.", "9-0", 9, 0),
+        ("The bill passed by 172 votes to 161 after a long debate.", "172 votes to 161", 172, 161),
+        ("The jury convicted him by a 10-2 majority.", "10-2", 10, 2),
+    ],
+)
+def test_a_tally_is_one_quantity_with_two_values(sentence, tally, value, low):
+    from claims.extraction.quantities import find_quantities
+
+    found = [q.quantity for q in find_quantities(sentence)]
+    assert [(q.text, q.value, q.low, q.high, q.qualifier) for q in found] == [
+        (tally, value, low, value, "tally")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["Arsenal won 2-1 on Saturday.", "Prices rose 3-5 percent after the vote."]
+)
+def test_a_score_or_a_range_is_not_a_tally(text):
+    from claims.extraction.quantities import find_quantities
+
+    assert all(q.quantity.qualifier != "tally" for q in find_quantities(text))
+
+
+def test_an_age_after_a_name_is_not_a_figure(nlp):
+    body = (
+        "Ayse Yilmaz, 42, a shopkeeper in the town, stood outside her home.\n\n"
+        "Officials said 42 people had died in the floods."
+    )
+    claims = claims_of(nlp, body, THU_5_SEP_2024)
+    assert not [c for c in claims if "Yilmaz" in c.text and c.quantities]
+    died = claim_at(claims, body, "42 people had died")
+    assert [q.value for q in died.quantities] == [42]
+
+
+# --- dated happenings are events ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Dock workers began a 48-hour strike on Tuesday over pay.",
+        "The prime minister called a snap general election for July 23.",
+        "The governor declared a state of emergency in 23 counties on Wednesday.",
+        "The city council voted 9-2 on Tuesday to approve the budget.",
+    ],
+)
+def test_a_dated_happening_is_an_event_even_with_a_number(nlp, sentence):
+    claims = claims_of(nlp, sentence, THU_5_SEP_2024)
+    assert [c.type for c in claims] == ["event"], [(c.text, c.type) for c in claims]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The storm killed at least 11 people in Cuba on Tuesday.",
+        "Shares in the company rose 3.2 percent on Thursday.",
+        "Two dozen aftershocks shook the region on Monday.",
+    ],
+)
+def test_a_dated_count_or_change_stays_a_statistic(nlp, sentence):
+    claims = claims_of(nlp, sentence, THU_5_SEP_2024)
+    assert [c.type for c in claims] == ["statistic"], [(c.text, c.type) for c in claims]
