@@ -157,3 +157,22 @@ def test_a_dated_happening_is_an_event_even_with_a_number(nlp, sentence):
 def test_a_dated_count_or_change_stays_a_statistic(nlp, sentence):
     claims = claims_of(nlp, sentence, THU_5_SEP_2024)
     assert [c.type for c in claims] == ["statistic"], [(c.text, c.type) for c in claims]
+
+
+# --- one claim per fact ------------------------------------------------------------------
+
+
+def test_a_fact_set_off_by_a_comma_is_its_own_claim_with_the_shared_source(nlp):
+    body = (
+        "The city council voted 9-2 on Tuesday to approve a $310 million plan to expand the"
+        " light-rail network, after ridership rose by 18 percent last year to 42.6 million"
+        " trips, according to the regional transit authority."
+    )
+    claims = claims_of(nlp, body, datetime.date(2025, 3, 14))
+    vote = claim_at(claims, body, "voted 9-2")
+    rise = claim_at(claims, body, "ridership rose")
+    assert vote is not rise
+    assert vote.type == "event" and "2025-03-11" in time_values(vote)
+    assert rise.type == "statistic" and time_values(rise) == ["2024"]
+    assert [q.value for q in rise.quantities] == [18, 42600000]
+    assert rise.speaker and "transit authority" in rise.speaker
