@@ -201,8 +201,15 @@ def html_to_text(html: str, *, name: str = "upload") -> UploadedArticle:
     extracted = trafilatura.bare_extraction(html, include_comments=False, with_metadata=True)
     if not extracted or not (extracted.text or "").strip():
         raise UploadError(f"{name}: no article text found in this HTML page.")
+    text = extracted.text
+    title = (extracted.title or "").strip()
+    first, _, rest = text.lstrip().partition("\n")
+    if title and rest.strip() and first.strip().casefold() == title.casefold():
+        # The page's <h1> is its title, not the first paragraph of the story (it would be
+        # extracted as a claim, and it hides the dateline that opens the story).
+        text = rest.lstrip("\n")
     return UploadedArticle(
-        text=extracted.text,
+        text=text,
         name=name,
         title=extracted.title or "",
         outlet=extracted.sitename or "",

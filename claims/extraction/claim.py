@@ -13,7 +13,7 @@ from spacy.tokens import Token
 
 from .quantities import FoundQuantity
 from .summary import summarise
-from .times import resolve
+from .times import FoundTime, resolve
 from .types import Entity, ExtractedClaim, Quantity, TimeRef
 from .units import DocIndex, Unit
 
@@ -101,12 +101,84 @@ def times_in(start: int, end: int, unit: Unit, index: DocIndex) -> list[TimeRef]
             hits.append(found)
     if not hits:
         return []
-    future = any(t.lower_ in _FUTURE_WORDS for t in unit.tokens)
+    unit_future = any(t.lower_ in _FUTURE_WORDS for t in unit.tokens)
     out = []
     for found in hits:
+        future = _looks_ahead(found, unit, index.text)
+        if future is None:
+            future = unit_future
         time_ref = resolve(found, index.reference, future=future)
         out.append(_relation_from_syntax(time_ref, found.start, unit))
     return out
+
+
+# Verbs and adjectives that put what they govern ahead of the report: "expect winds to reach
+# the coast on Friday", "talks are scheduled to resume on Friday", "due to begin next month".
+_AHEAD_LEMMAS = frozenset(
+    {"expect", "schedule", "due", "plan", "set", "forecast", "predict", "aim", "intend",
+     "prepare", "promise", "pledge", "vow", "threaten", "hope", "want", "propose"}
+)  # fmt: skip
+_AHEAD_AUX = frozenset({"will", "'ll", "’ll", "shall", "wo", "would", "could", "might", "may"})
+
+
+def _looks_ahead(found: FoundTime, unit: Unit, text: str) -> bool | None:
+    """Whether the clause governing the date at `pos` looks ahead of the report: "said on
+    Saturday" is the latest Saturday, "will meet on Saturday" the next one. None when the
+    parse has no verb to tell."""
+    last = found.end - 1  # the date's own word, not its preposition
+    token = next((t for t in reversed(unit.tokens) if t.idx <= last), None)
+    if token is None or token.idx < found.start:
+        return None
+    pos = found.start
+    before = text[max(0, pos - 4) : pos].lower()
+    if before.endswith("for ") and token.lower_ in _WEEKDAY_WORDS:
+        return True  # "called a protest for Monday": the day of something arranged
+    node = token
+    for _ in range(6):
+        if node.pos_ in ("VERB", "AUX") or node.lemma_ in _AHEAD_LEMMAS:
+            break
+        if node.head.i == node.i:
+            return None
+        node = node.head
+    else:
+        return None
+    prep = found.prep or (token.head.lower_ if token.head.pos_ in ("ADP", "SCONJ") else None)
+    if node.idx > token.idx:
+        # "Schools will reopen … in January, the ministry said": the parser may hang a date
+        # before a trailing speech frame on the speech verb; it belongs to the content.
+        content = next((c for c in node.children if c.dep_ == "ccomp" and c.i < token.i), None)
+        if content is not None:
+            node = content
+    for _ in range(3):
+        for child in node.children:
+            # "would have produced" looks back, not ahead.
+            if (
+                child.dep_ in ("aux", "auxpass")
+                and child.lower_ in _AHEAD_AUX
+                and not any(
+                    c.dep_ == "aux" and c.lemma_ == "have" and c.i > child.i for c in node.children
+                )
+            ):
+                return True
+            if child.dep_ in ("aux", "auxpass") and child.lower_ == "going" and child.i < node.i:
+                return True
+        if node.lemma_ in _AHEAD_LEMMAS:
+            return True
+        if node.tag_ in ("VBZ", "VBP") and prep in ("until", "by"):
+            return True  # "has until Tuesday to respond"
+        # "expect winds to reach the coast on Friday": climb from the infinitive to its verb.
+        if node.dep_ in ("xcomp", "ccomp", "acomp") and node.head.i != node.i:
+            parent = node.head
+            if parent.lemma_ in _AHEAD_LEMMAS or node.dep_ == "xcomp":
+                node = parent
+                continue
+        break
+    return False
+
+
+_WEEKDAY_WORDS = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+)
 
 
 def _relation_from_syntax(time_ref: TimeRef, pos: int, unit: Unit) -> TimeRef:

@@ -8,6 +8,7 @@ a forecast.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from spacy.tokens import Token
 
@@ -62,7 +63,8 @@ def typed_claim(
     if is_prediction(content_head, frame):
         kind = ClaimType.PREDICTION
     elif quantities:
-        kind = ClaimType.STATISTIC
+        dated = _dated_happening(found_quantities, start, end, content_head, index)
+        kind = ClaimType.EVENT if dated else ClaimType.STATISTIC
     elif frame is not None and (speaker or checkable):
         kind = ClaimType.ATTRIBUTION
     elif checkable and has_finite_verb(unit.tokens, start, end):
@@ -83,6 +85,71 @@ def typed_claim(
         entities=entities,
         head=head,
     )
+
+
+_DAY_VALUE = re.compile(r"(?:\d{4}|-)-\d\d-\d\d$")
+_WEEKDAY_TEXT = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day")
+# A figure that is what the sentence reports: the subject or object of a verb.
+_CHANGE_LEMMAS = frozenset(
+    """rise fall grow increase decrease drop decline climb jump slow slump surge double triple
+    halve reach hit total shrink expand gain lose fell rose""".split()  # noqa: SIM905
+)
+_ARGUMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "attr", "oprd", "dative"})
+
+
+def _dated_happening(found: list, start: int, end: int, head: Token, index: DocIndex) -> bool:
+    """A vote with its tally, or a dated happening whose figures only describe it ("began a
+    48-hour strike on Tuesday", "declared an emergency in 23 counties on Wednesday"): an event,
+    not a statistic. A change ("rose", "fell"), a percentage, a sum of money, or a count that
+    is the subject or object of a verb ("killed 11 people on Tuesday") keeps it a statistic,
+    and so does a date that only says when the source spoke ("…, the ministry said on Monday")."""
+    if any(fq.quantity.qualifier == "tally" for fq in found):
+        return True
+    if head.lemma_.lower() in _CHANGE_LEMMAS:
+        return False
+    lo = bisect_left(index.time_starts, start)
+    dated = False
+    for ft in index.times[lo:]:
+        if ft.start >= end:
+            break
+        t = ft.time
+        # The index holds each date as read without the article's date: a weekday has no
+        # value yet, "July 23" is "--07-23".
+        if not (_WEEKDAY_TEXT.search(t.text) or (t.value and _DAY_VALUE.search(t.value))):
+            continue
+        span = index.doc.char_span(ft.start, ft.end, alignment_mode="expand")
+        if span is not None and (span.root.i == head.i or head in span.root.ancestors):
+            dated = True
+            break
+    if not dated:
+        return False
+    for fq in found:
+        q = fq.quantity
+        if q.unit and (q.unit.startswith("percent") or q.unit.isupper()):
+            return False
+        if _MODIFIER_FIGURE.search(q.text):
+            continue  # "a 48-hour strike", "an eight-day trial": the figure describes a noun
+        span = index.doc.char_span(fq.start, fq.end, alignment_mode="expand")
+        if span is None:
+            return False
+        node = span.root
+        while node.dep_ in ("nummod", "compound", "quantmod") and node.head.i != node.i:
+            node = node.head
+        if node.dep_ in _ARGUMENT_DEPS:
+            return False
+        # "holds a lead of eight points": the figure measures what the main verb reports.
+        prep = node.head
+        if (
+            node.dep_ == "pobj"
+            and prep.lower_ == "of"
+            and prep.head.dep_ in _ARGUMENT_DEPS
+            and prep.head.head.i == head.i
+        ):
+            return False
+    return True
+
+
+_MODIFIER_FIGURE = re.compile(r"[\w]-[a-z]+$")
 
 
 def _non_speaker_entities(entities: list[Entity], speaker: str | None) -> list[Entity]:

@@ -63,4 +63,25 @@ def split_clauses(
         second = (max(conj.left_edge.idx, cc.idx + len(cc)), end, conj)
         if all(index.quantities_in(s, e) for s, e, _ in (first, second)):
             return [first, second]
+    # "The council voted 9-2 to approve the plan, after ridership rose by 18 percent": a
+    # clause of its own subject and figure, hung on the main verb by "after"/"as"/"while".
+    for sub in root.children:
+        if sub.dep_ != "advcl" or sub.pos_ not in ("VERB", "AUX"):
+            continue
+        mark = next((c for c in sub.children if c.dep_ == "mark" and c.i < sub.i), None)
+        if mark is None or mark.lower_ not in _FACT_MARKS or mark.idx <= unit.start:
+            continue
+        # Set off by a comma: without one ("walked out after talks over a pay rise of 5 to 7
+        # percent collapsed") the clause is the reason inside one fact, not a second fact.
+        if mark.i == 0 or mark.nbor(-1).text != ",":
+            continue
+        if not any(c.dep_ in ("nsubj", "nsubjpass") for c in sub.children):
+            continue
+        first = (unit.start, mark.idx, root)
+        second = (mark.idx + len(mark), unit.end, sub)
+        if all(index.quantities_in(s, e) for s, e, _ in (first, second)):
+            return [first, second]
     return None
+
+
+_FACT_MARKS = frozenset({"after", "as", "while", "whereas"})

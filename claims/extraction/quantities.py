@@ -189,8 +189,65 @@ def _clean(value: float | None) -> float | None:
     return float(int(value)) if float(value).is_integer() else round(value, 6)
 
 
+# A tally: "voted 9-2", "a 6-3 decision", "by 172 votes to 161". The winning side comes first,
+# so a pair whose first number is the larger, next to a word of voting or judging, is a tally
+# ("3-5 percent" is a range, "won 2-1" a score).
+_TALLY_RE = re.compile(
+    r"(?<![\w.,/-])(?P<a>\d{1,3}(?:,\d{3})*)(?:\s?[-–]\s?|\s+votes?\s+to\s+)"
+    r"(?P<b>\d{1,3}(?:,\d{3})*)(?![\d%]|[.,]\d|\s?(?:percent|per cent|points?)\b)"
+)
+_TALLY_CONTEXT = re.compile(
+    r"\b(?:vot(?:e|es|ed|ing)|ballot|rul(?:e|ed|ing)|decision|verdict|majority|jury|justices"
+    r"|judges|margin|split|unanimous(?:ly)?|approved|passed|rejected)\b",
+    re.IGNORECASE,
+)
+# "Ayse Yilmaz, 42, a teacher": an age set off after a name is not a figure of the story.
+_AGE_BEFORE = re.compile(r"[A-Z][\w'’-]+,[ \t]$")
+
+
+def _tallies(text: str) -> list[FoundQuantity]:
+    out = []
+    for m in _TALLY_RE.finditer(text):
+        a = float(m.group("a").replace(",", ""))
+        b = float(m.group("b").replace(",", ""))
+        if b > a or not _TALLY_CONTEXT.search(text, max(0, m.start() - 60), m.end() + 25):
+            continue
+        quantity = Quantity(
+            text=m.group(0), value=_clean(a), low=_clean(b), high=_clean(a), qualifier="tally"
+        )
+        out.append(FoundQuantity(m.start(), m.end(), quantity, True))
+    return out
+
+
+def _is_age(q: FoundQuantity, text: str) -> bool:
+    v = q.quantity
+    return (
+        q.has_digits
+        and v.unit is None
+        and v.qualifier is None
+        and v.value is not None
+        and 0 < v.value < 120
+        and text[q.end : q.end + 1] in (",", ".", ")", ";")
+        and bool(_AGE_BEFORE.search(text, max(0, q.start - 40), q.start))
+    )
+
+
 def find_quantities(text: str) -> list[FoundQuantity]:
-    """Every quantity in `text`, with character offsets into it."""
+    """Every quantity in `text`, with character offsets into it. A tally is one quantity:
+    value and high the winning side, low the losing side, qualifier "tally"."""
+    tallies = _tallies(text) if "-" in text or "–" in text or " to " in text else []
+    if not tallies:
+        return [q for q in _find_quantities(text) if not _is_age(q, text)]
+    out = list(tallies)
+    for q in _find_quantities(text):
+        if any(t.start < q.end and q.start < t.end for t in tallies) or _is_age(q, text):
+            continue
+        out.append(q)
+    out.sort(key=lambda q: q.start)
+    return out
+
+
+def _find_quantities(text: str) -> list[FoundQuantity]:
     found: list[FoundQuantity] = []
     pos = 0
     while True:

@@ -47,9 +47,10 @@ _PART = (
 _TIME_RE = re.compile(
     rf"\b{_PREP}{_PART}(?:"
     rf"(?:(?P<d1>\d{{1,2}}){_ORD}\s+)?(?P<mon>{_MONTH})(?![a-z])(?:\s+(?P<d2>\d{{1,2}}){_ORD}\b)?"
-    rf"(?:,?\s+(?P<yr>(?:1[89]|20)\d\d)\b)?"
+    rf"(?:,?\s+(?P<yr>(?:1[89]|20)\d\d)\b|\s+(?P<myrel>last|this|next)\s+year\b)?"
     rf"|(?P<year>(?:1[0-9]|20)\d\d)(?P<decade>s)?(?![\d%,.]\d|%| ?per ?cent)"
     rf"|(?P<wdrel>last\s+|next\s+|this\s+)?(?P<wd>{_WEEKDAY})"
+    rf"|(?P<srel>last|this|next|past)\s+(?P<season>spring|summer|autumn|fall|winter)"
     rf"|(?P<rel>yesterday|today|tomorrow|(?:last|this|next|past)\s+(?:year|month|week)(?:'s|’s)?)"
     rf")\b",
 )
@@ -95,7 +96,14 @@ def _value(m: re.Match, ref: datetime.date | None, future: bool) -> str | None |
             return False
         if m.group("mon") == "May" and not day and not m.group("yr") and not m.group("prep"):
             return False  # "May" alone is far more often the name or the modal
-        year = int(m.group("yr")) if m.group("yr") else _infer_year(month, day, ref, future)
+        if m.group("yr"):
+            year = int(m.group("yr"))
+        elif m.group("myrel"):
+            if ref is None:
+                return None
+            year = ref.year + {"last": -1, "this": 0, "next": 1}[m.group("myrel")]
+        else:
+            year = _infer_year(month, day, ref, future)
         if year is None:
             return f"--{month:02d}-{day:02d}" if day else f"--{month:02d}"
         if day:
@@ -124,6 +132,8 @@ def _value(m: re.Match, ref: datetime.date | None, future: bool) -> str | None |
         if rel == "last" and delta == 0:
             delta = 7
         return (ref - datetime.timedelta(days=delta)).isoformat()
+    if m.group("season"):
+        return _season(m.group("srel"), m.group("season"), ref)
     rel = m.group("rel").lower().replace("’s", "").replace("'s", "")
     rel = re.sub(r"\s+", " ", rel)
     if ref is None:
@@ -143,6 +153,39 @@ def _value(m: re.Match, ref: datetime.date | None, future: bool) -> str | None |
         return f"{index // 12}-{index % 12 + 1:02d}"
     year, week, _ = (ref + datetime.timedelta(weeks=step)).isocalendar()
     return f"{year}-W{week:02d}"
+
+
+# Seasons as ISO 8601-2 sub-year groupings (2024-22 is summer 2024), northern meteorological
+# seasons; a winter belongs to the year of its December.
+_SEASONS = {
+    "spring": (21, 3),
+    "summer": (22, 6),
+    "autumn": (23, 9),
+    "fall": (23, 9),
+    "winter": (24, 12),
+}
+
+
+def _season(when: str, name: str, ref: datetime.date | None) -> str | None:
+    """ "last summer" is the latest summer already over, "next spring" the first still to
+    start, "this winter" the one the article's date falls in or nearest to it this year."""
+    if ref is None:
+        return None
+    code, first_month = _SEASONS[name.lower()]
+
+    # Months since the season of the reference year began (winter of year Y begins in its Dec).
+    def starts(year: int) -> int:
+        return year * 12 + first_month - 1
+
+    now = ref.year * 12 + ref.month - 1
+    this_year = ref.year - 1 if name.lower() == "winter" and ref.month <= 2 else ref.year
+    if when == "this":
+        year = this_year
+    elif when == "next":
+        year = this_year if starts(this_year) > now else this_year + 1
+    else:  # last, past: the latest one that has ended
+        year = this_year if starts(this_year) + 3 <= now else this_year - 1
+    return f"{year}-{code}"
 
 
 def _infer_year(month: int, day: int, ref: datetime.date | None, future: bool) -> int | None:

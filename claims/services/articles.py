@@ -92,7 +92,9 @@ def article_create(
                 url=url[:2000],
                 dateline_place=(parts.dateline_place or "")[:200],
                 dateline_date=(parts.dateline_date or "")[:10],
-                published_date=_parse_date(published_date),
+                # A pasted article's dateline ("HARBORVIEW, March 14, 2025 —") dates it when
+                # no date was given, so the CSV's published_date is set.
+                published_date=_parse_date(published_date) or _parse_date(parts.dateline_date),
                 uploaded_by=uploaded_by,
                 body_hash=digest,
             )
