@@ -39,6 +39,10 @@ KARVEN, June 2 (Valley Post) – The Alder Street bridge reopened on Monday afte
 About {cars:,} cars a day used the bridge before it closed in March, the transport office said.
 """
 
+# A finished extraction task in a worker's log, with its result (the follow-on matching
+# task that each finished job sends is left out).
+EXTRACTION_DONE = r"extract_articles\[[^\]]*\] succeeded in [\d.]+s: (\w+)"
+
 
 def wire_article(paragraphs: int, tag: str) -> str:
     """A long wire report: every paragraph a distinct, checkable statistic."""
@@ -164,7 +168,7 @@ def test_the_same_job_delivered_twice_at_once_completes_once(
         extract_articles.apply_async(args=[[job.pk]], task_id=task_id)
 
         def both_deliveries_returned():
-            return len(re.findall(r"succeeded in [\d.]+s: ", worker.output())) == 2
+            return len(re.findall(EXTRACTION_DONE, worker.output())) == 2
 
         wait_for(both_deliveries_returned, timeout=90, what=f"two results\n{worker.output()}")
     finally:
@@ -172,7 +176,7 @@ def test_the_same_job_delivered_twice_at_once_completes_once(
     assert_one_claim_set(job)
     assert job.attempts == 2, "the two deliveries did not overlap"
     assert job.error == ""
-    results = sorted(re.findall(r"succeeded in [\d.]+s: (\w+)", worker.output()))
+    results = sorted(re.findall(EXTRACTION_DONE, worker.output()))
     assert results == ["0", "1"]  # one completion, one no-op
     assert "ERROR" not in worker.output()
 
@@ -694,11 +698,15 @@ def test_fuzzy_matching_pairs_each_claim_once_best_match_first():
 
 @pytest.mark.worker
 def test_a_poison_article_in_a_bulk_import_batch_fails_alone(
-    redis_server, transactional_db, tmp_path
+    redis_server, transactional_db, tmp_path, settings
 ):
     """Bulk imports extract in batches (one nlp.pipe pass): a poison article that runs the
     batch past its time limit must not take the other articles of its batch down."""
     from claims.uploads import UploadedArticle
+
+    # Keep the poison in the batch: by default an article this long goes alone to the long
+    # articles' queue (tests/test_adversarial_workers.py covers that path).
+    settings.NEWSFACTS_LONG_ARTICLE_CHARS = 10_000_000
 
     worker = start_worker(
         tmp_path,
