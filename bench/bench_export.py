@@ -92,7 +92,9 @@ def _insert(model, rows: list[dict]) -> None:
     defaults = {
         field.attname: field.get_db_prep_save(field.get_default(), connection)
         for field in model._meta.concrete_fields
-        if field.attname not in given and not field.primary_key and field.has_default()
+        if field.attname not in given
+        and not field.primary_key
+        and (field.has_default() or not field.null)
     }
     rows = [{**row, **defaults} for row in rows]
     names += list(defaults)
