@@ -1,10 +1,7 @@
 """manage.py export_corrections: the desk's corrections as gold the extraction's scorer reads."""
 
 import datetime
-import importlib.util
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +14,7 @@ from tests.factories import ArticleFactory, ClaimFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-SCORER = Path("/work/shared/eval/score_extraction.py")
+GOLD_DIR = Path(__file__).parent / "extraction" / "gold"
 BODY = (
     "Officials said 340 ships waited offshore since March 2011.\n\n"
     "I think the deal is a triumph. Talks resume in June, the minister said. "
@@ -112,50 +109,24 @@ def test_it_writes_to_standard_output(capsys, corrected):
     assert len(lines) == 1 and f"article-{corrected.pk}.txt" in json.loads(lines[0])
 
 
-@pytest.mark.skipif(not SCORER.exists(), reason=f"the shared scorer is not at {SCORER}")
-def test_the_shared_scorer_reads_the_export_back(tmp_path, corrected):
-    """Merged, the lines are a gold file: the scorer's loader and scoring accept them, and
-    an extractor that finds exactly the corrected claims scores full marks on them."""
+def test_the_export_is_gold_in_the_engines_own_format(tmp_path, corrected):
+    """Merged, the lines are a gold file like the engine's own (tests/extraction/gold/, the
+    format the shared scorer reads): the same fields, every claim's words and every
+    non-claim found in the exported text, so the engine's evaluation can score on them."""
     lines = export(tmp_path, "--texts", str(tmp_path / "texts"))
     gold = {}
     for line in lines:
         gold.update(line)
-    gold_path = tmp_path / "gold.json"
-    gold_path.write_text(json.dumps(gold), encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("score_extraction", SCORER)
-    scorer = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(scorer)
-
-    # A perfect extractor for this gold: the corrected claims, offsets into the text file.
-    text = (tmp_path / "texts" / f"article-{corrected.pk}.txt").read_text(encoding="utf-8")
-    predicted = []
-    for claim in gold[f"article-{corrected.pk}.txt"]["claims"]:
-        start = text.index(claim["in"])
-        predicted.append(
-            {
-                "start": start, "end": start + len(claim["in"]), "text": claim["in"],
-                "type": claim["type"], "speaker": claim["speaker"],
-                "quantities": [{"value": v} for v in claim["values"]],
-                "times": [{"value": f"--{claim['time']}"}] if claim["time"] else [],
-            }
-        )  # fmt: skip
-    predictions = tmp_path / "predicted.jsonl"
-    predictions.write_text("\n".join(json.dumps(p) for p in predicted), encoding="utf-8")
-    extractor = [sys.executable, "-c", f"print(open({str(predictions)!r}).read())"]
-
-    tally = scorer.score(json.loads(gold_path.read_text()), tmp_path / "texts", extractor, False)
-    assert tally["gold"] == 2 and tally["found"] == 2
-    assert tally["values_ok"] == tally["values"] == 1
-    assert tally["speaker_ok"] == tally["speaker"] == 1
-    assert tally["time_ok"] == tally["time"] == 1
-    assert tally["type_ok"] == tally["typed"] == 2
-    assert (tally["neg"], tally["false_pos"], tally["offsets_bad"]) == (1, 0, 0)
-
-    # And through its command line, as the engine's evaluation runs it.
-    run = subprocess.run(
-        [sys.executable, str(SCORER), "--gold", str(gold_path), "--texts", str(tmp_path / "texts"),
-         "--min-recall", "1", "--", *extractor],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "recall=1.00" in run.stdout and "false_pos=0/1" in run.stdout
+    reference = json.loads((GOLD_DIR / "wire-gold.json").read_text(encoding="utf-8"))
+    entry_keys = {key for entry in reference.values() for key in entry}
+    claim_keys = {key for entry in reference.values() for claim in entry["claims"] for key in claim}
+    assert gold and all(set(entry) >= {"claims", "non_claims"} for entry in gold.values())
+    for name, entry in gold.items():
+        assert set(entry) >= entry_keys, name  # more (who corrected what) is ignored by it
+        text = (tmp_path / "texts" / name).read_text(encoding="utf-8")
+        for claim in entry["claims"]:
+            assert set(claim) >= claim_keys and claim["in"] in text
+        for words in entry["non_claims"]:
+            assert isinstance(words, str) and words in text
+    claims = gold[f"article-{corrected.pk}.txt"]["claims"]
+    assert len(claims) == 2 and gold[f"article-{corrected.pk}.txt"]["non_claims"]
