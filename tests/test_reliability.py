@@ -369,6 +369,8 @@ def test_a_poison_article_fails_with_its_error_and_the_others_finish(
         ]
         for job in [poison, *others]:
             wait_for(lambda job=job: finished(job), timeout=90, what=worker.output()[-2000:])
+        # The finished jobs' follow-on matching task drains the queue too.
+        wait_for(lambda: redis_server.llen(QUEUE) == 0, timeout=60, what=worker.output()[-2000:])
     finally:
         stop_worker(worker)
     poison.refresh_from_db()
