@@ -174,6 +174,11 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=35_000)
     parser.add_argument("--seconds", type=float, default=5.0, help="per kind and client count")
     parser.add_argument("--clients", default="1,8,32")
+    parser.add_argument(
+        "--kinds",
+        default="",
+        help="only these request kinds (comma-separated prefixes, e.g. login,queue)",
+    )
     args = parser.parse_args()
     counts = [int(n) for n in args.clients.split(",")]
 
@@ -291,6 +296,13 @@ def main() -> None:
             "article page": (article, True),
             "status change (htmx)": (status_change, True),
         }
+        if args.kinds:
+            wanted = [prefix.strip() for prefix in args.kinds.split(",") if prefix.strip()]
+            kinds = {
+                label: kind
+                for label, kind in kinds.items()
+                if any(label.startswith(prefix) for prefix in wanted)
+            }
         pool = []
         for n in range(max(counts)):
             client = Client(port)
@@ -321,7 +333,8 @@ def main() -> None:
         admin.close()
 
     print(f"Command: .venv/bin/python bench/bench_load.py --claims {args.claims} "
-          f"--seconds {args.seconds:g} --clients {args.clients}")  # fmt: skip
+          f"--seconds {args.seconds:g} --clients {args.clients}"
+          + (f" --kinds {args.kinds}" if args.kinds else ""))  # fmt: skip
     print(
         f"Machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu_model()}; "
         f"Python {platform.python_version()}; PostgreSQL; gunicorn gthread 2 × 8 on loopback; "

@@ -4,6 +4,7 @@ a claim's matches (claims/services/matching.py stores them)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -129,15 +130,31 @@ def memory_conditions() -> dict[str, Exists]:
     }
 
 
-def claims_with_memory_badges(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
-    """The queue's claims annotated ``has_past_verdict``, ``repeats_disputed``,
-    ``has_conflict`` for their badges."""
-    conditions = memory_conditions()
-    return queryset.annotate(
-        has_past_verdict=conditions["past_verdict"],
-        repeats_disputed=conditions["repeats_disputed"],
-        has_figure_conflict=conditions["conflict"],
+def claims_with_memory_badges(claims: Iterable[Claim]) -> list[Claim]:
+    """The queue's claims with ``has_past_verdict``, ``repeats_disputed`` and
+    ``has_figure_conflict`` set for their badges, the same tests as ``memory_conditions``.
+
+    One query over the page's own matches, after the page is read: three correlated
+    EXISTS annotations cost more to build and compile on every page than this costs to run.
+    """
+    claims = list(claims)
+    for claim in claims:
+        claim.has_past_verdict = claim.repeats_disputed = claim.has_figure_conflict = False
+    by_id = {claim.pk: claim for claim in claims}
+    if not by_id:
+        return claims
+    matches = (
+        live_matches()
+        .filter(Q(score__gte=SUGGEST) | Q(has_conflict=True), claim_id__in=list(by_id))
+        .values_list("claim_id", "score", "fact_check_id", "other_claim__status", "has_conflict")
     )
+    for claim_id, score, fact_check_id, other_status, has_conflict in matches:
+        claim = by_id[claim_id]
+        if score >= SUGGEST:
+            claim.has_past_verdict |= fact_check_id is not None or other_status in JUDGED
+            claim.repeats_disputed |= other_status == Claim.Status.DISPUTED
+        claim.has_figure_conflict |= bool(has_conflict)
+    return claims
 
 
 def claims_filter_memory(queryset: QuerySet[Claim], *, memory: str) -> QuerySet[Claim]:

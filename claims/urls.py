@@ -6,6 +6,7 @@ from claims.exports import views as export_views
 urlpatterns = [
     path("", views.claims_queue, name="claims-queue"),
     path("claims/counts/", views.claims_counts, name="claims-counts"),
+    path("claims/outlets/", views.outlet_options, name="claims-outlet-options"),
     path("claims/bulk/", views_bulk.claims_bulk, name="claims-bulk"),
     path("claims/<int:pk>/", views.claim_panel, name="claims-panel"),
     path("claims/<int:pk>/status/", views.claim_set_status, name="claims-set-status"),

@@ -38,7 +38,7 @@ def claims_queue(request: HttpRequest) -> HttpResponse:
     form = ClaimFilterForm(request.GET)
     filters = form.to_filters()
     page = selectors.claim_page(
-        filters=filters, after=request.GET.get("after", ""), size=QUEUE_PAGE_SIZE
+        filters=filters, after=request.GET.get("after", ""), size=QUEUE_PAGE_SIZE, queue_rows=True
     )
     context = {
         **_queue_context(request, filters),
@@ -54,7 +54,6 @@ def claims_queue(request: HttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "claims/queue.html#claim-table", context)
     context.update(
-        outlets=selectors.outlet_names(),
         assignee_choices=reviewer_choices(),
         **_jobs_context(request),
     )
@@ -102,6 +101,14 @@ def claims_counts(request: HttpRequest) -> HttpResponse:
     counts = selectors.claim_status_counts(filters=filters)
     context = {"counts": counts, "count_bar": charts.stacked_bar(counts), "filters": filters}
     return render(request, "claims/queue.html#status-counts", context)
+
+
+@desk_view(permission=permissions.VIEW_CLAIMS, partial_of=lambda request: "claims-queue")
+def outlet_options(request: HttpRequest) -> HttpResponse:
+    """The outlet filter's suggestions, asked for when the field is first focused: a desk
+    with thousands of outlets should not send them all with every queue page."""
+    context = {"outlets": selectors.outlet_names()}
+    return render(request, "claims/queue.html#outlet-options", context)
 
 
 @desk_view(permission=permissions.VIEW_CLAIMS, partial_of=lambda request: "claims-queue")
@@ -337,7 +344,7 @@ def _render_claim(request: HttpRequest, claim: Claim, **extra) -> HttpResponse:
             request, "claims/article.html#review-panel", _panel_context(request, claim, **extra)
         )
     context = {
-        "claim": claim,
+        "claim": selectors.claim_rows([claim])[0],
         "statuses": Claim.Status,
         "can_review": request.user.has_perm(permissions.REVIEW_CLAIMS),
         "can_assign": request.user.has_perm(permissions.ASSIGN_CLAIMS),

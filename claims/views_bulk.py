@@ -66,7 +66,7 @@ def claims_bulk(request: HttpRequest) -> HttpResponse:
         {
             "result": result,
             "level": messages.DEFAULT_TAGS[level],
-            "rows": selectors.claim_list_for_review().filter(pk__in=changed),
+            "rows": selectors.claim_rows(selectors.claim_list_for_review().filter(pk__in=changed)),
             "statuses": Claim.Status,
             "can_review": request.user.has_perm(permissions.REVIEW_CLAIMS),
             "can_assign": True,

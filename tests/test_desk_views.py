@@ -159,6 +159,7 @@ def test_a_plain_request_for_a_missing_partial_is_404(editor):
 URL_PERMISSIONS = {
     "claims-queue": permissions.VIEW_CLAIMS,
     "claims-counts": permissions.VIEW_CLAIMS,
+    "claims-outlet-options": permissions.VIEW_CLAIMS,
     "claims-bulk": permissions.ASSIGN_CLAIMS,
     "claims-panel": permissions.VIEW_CLAIMS,
     "claims-set-status": permissions.REVIEW_CLAIMS,

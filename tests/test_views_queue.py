@@ -269,3 +269,25 @@ def test_the_date_filters_and_sorts_say_which_date_they_use(client):
     assert "Newest article (published)" in html and "Newest extracted" in html
     html = client.get("/", {"date_basis": "extracted"}).content.decode()
     assert "Extracted from" in html
+
+
+def test_outlet_suggestions_load_when_asked_for_not_with_every_page(reviewer_client, client):
+    ClaimFactory(article=ArticleFactory(outlet="Meridian News"))
+    ClaimFactory(article=ArticleFactory(outlet="<i>Coastal</i> Wire"))
+    ClaimFactory(article=ArticleFactory(outlet="Meridian News"))
+    page = reviewer_client.get(reverse("claims-queue")).content.decode()
+    url = reverse("claims-outlet-options")
+    assert f'hx-get="{url}" hx-trigger="focus once"' in page
+    assert '<option value="Meridian News">' not in page
+    response = reviewer_client.get(url, headers=HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("<option") == 2  # each outlet once
+    assert '<option value="Meridian News">' in html
+    assert "<i>" not in html and "&lt;i&gt;Coastal&lt;/i&gt; Wire" in html
+    plain = reviewer_client.get(url)
+    assert plain.status_code == 302 and plain.url == reverse("claims-queue")
+    client.logout()
+    assert client.get(url, headers=HTMX).status_code == 302  # to the login page
+    client.force_login(UserFactory(username="nobody"))
+    assert client.get(url, headers=HTMX).status_code == 403

@@ -240,3 +240,58 @@ def test_the_overview_lists_repeats_of_disputed_claims(client, reviewer):
     html = client.get(reverse("claims-overview")).content.decode()
     section = html.split("Repeats of disputed claims")[1]
     assert "Fresh repeat" in section and "Disputed before" in section
+
+
+def _badges(html: str, claim: Claim) -> set[str]:
+    """The memory badges in one claim's queue row."""
+    start = html.index(f'<tr id="claim-{claim.pk}"')
+    row = html[start : html.index("</tr>", start)]
+    labels = ("past verdict", "repeats a disputed claim", "conflicting figures")
+    return {label for label in labels if f">{label}</span>" in row}
+
+
+def test_each_queue_row_carries_its_own_badges_and_keeps_them_after_a_status_change(
+    client, reviewer
+):
+    disputed = claim_in("Disputed before", status=Claim.Status.DISPUTED)
+    repeat = claim_in("Repeat")
+    pair(repeat, disputed)
+    checked = claim_in("Checked elsewhere")
+    ClaimMatch.objects.create(claim=checked, fact_check=fact_check(), score=0.8, topic=0.8)
+    weak = claim_in("Weak match")  # below SUGGEST: no badge, but a conflict still shows
+    ClaimMatch.objects.create(
+        claim=weak, fact_check=fact_check(external_id="fc-3"), score=0.2, has_conflict=True
+    )
+    rejected = claim_in("Rejected")
+    ClaimMatch.objects.create(
+        claim=rejected,
+        fact_check=fact_check(external_id="fc-2"),
+        score=0.9,
+        rejected_at="2026-01-01T00:00Z",
+    )
+    html = client.get(reverse("claims-queue")).content.decode()
+    # A disputed desk claim is itself a past verdict for its repeat.
+    assert _badges(html, repeat) == {"past verdict", "repeats a disputed claim"}
+    assert _badges(html, disputed) == set()  # its match is an unreviewed claim
+    assert _badges(html, checked) == {"past verdict"}
+    assert _badges(html, weak) == {"conflicting figures"}
+    assert _badges(html, rejected) == set()
+
+    for htmx in (True, False):
+        repeat.refresh_from_db()
+        response = client.post(
+            reverse("claims-set-status", args=[repeat.pk]),
+            {"status": "sourced", "version": repeat.version, "view": "row", "next": "/",
+             "source_url": "https://stats.example.org/t1"},
+            headers=HTMX if htmx else {},
+        )  # fmt: skip
+        if htmx:
+            assert response.status_code == 200
+            assert _badges(response.content.decode(), repeat) == {
+                "past verdict",
+                "repeats a disputed claim",
+            }
+        else:
+            assert response.status_code == 302
+    repeat.refresh_from_db()
+    assert repeat.status == Claim.Status.SOURCED
