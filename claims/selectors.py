@@ -108,9 +108,57 @@ def claim_list_for_review(*, filters: ClaimFilters | None = None) -> QuerySet[Cl
     return claim_list(filters=filters).select_related("article", "assignee", "reviewed_by")
 
 
-def claim_rows(claims) -> list[Claim]:
-    """Claims as the queue shows them: with their desk-memory badges."""
-    return selectors_matching.claims_with_memory_badges(claims)
+@dataclass(slots=True)
+class QueueRow:
+    """A claim as a queue row shows it (claims/templatetags/queue_row.py): its own columns,
+    its article's title and outlet, its assignee's name and its desk-memory badges. Read as
+    plain values: building fifty model instances, with their articles and assignees, cost
+    more than the query."""
+
+    pk: int
+    article_id: int
+    text: str
+    type: str
+    quantities: list
+    speaker: str
+    summary: str
+    score: float
+    status: str
+    version: int
+    dismissed: str
+    created_at: datetime.datetime
+    article_title: str
+    article_outlet: str
+    published_date: datetime.date | None
+    assignee_name: str | None
+    has_past_verdict: bool = False
+    repeats_disputed: bool = False
+    has_figure_conflict: bool = False
+
+    @classmethod
+    def from_claim(cls, claim: Claim) -> QueueRow:
+        article, assignee = claim.article, claim.assignee
+        return cls(
+            claim.pk, claim.article_id, claim.text, claim.type, claim.quantities,
+            claim.speaker, claim.summary, claim.score, claim.status, claim.version,
+            claim.dismissed, claim.created_at, article.title, article.outlet,
+            article.published_date, assignee.get_username() if assignee else None,
+        )  # fmt: skip
+
+
+# QueueRow's columns, in its order.
+QUEUE_ROW_COLUMNS = (
+    "id", "article_id", "text", "type", "quantities", "speaker", "summary", "score",
+    "status", "version", "dismissed", "created_at",
+    "article__title", "article__outlet", "article__published_date", "assignee__username",
+)  # fmt: skip
+
+
+def claim_rows(claims) -> list[QueueRow]:
+    """Claims (model instances) as the queue shows them, with their desk-memory badges:
+    a row re-rendered after a change looks like the row it replaces."""
+    rows = [QueueRow.from_claim(claim) for claim in claims]
+    return selectors_matching.claims_with_memory_badges(rows)
 
 
 def claims_for_export(*, filters: ClaimFilters | None = None) -> QuerySet[Claim]:
@@ -230,14 +278,17 @@ _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 @dataclass
 class ClaimPage:
-    claims: list[Claim]
+    claims: list[Claim] | list[QueueRow]
     next_cursor: str
     is_first: bool
 
 
-def _cursor_for(claim: Claim, field: str) -> str:
+def _cursor_for(claim: Claim | QueueRow, field: str) -> str:
     if field == _PUBLISHED:
-        published = claim.article.published_date
+        if isinstance(claim, QueueRow):
+            published = claim.published_date
+        else:
+            published = claim.article.published_date
         return f"{published.isoformat() if published else 'none'}_{claim.pk}"
     value = getattr(claim, field)
     if field == "created_at":
@@ -262,16 +313,6 @@ def _parse_cursor(cursor: str, field: str):
     return value, pk
 
 
-# What a queue row shows (claims/templatetags/queue_row.py) and a cursor reads. The rest of
-# a claim and of its article, the article's body above all, is not read for the queue:
-# fetching and decoding it was a third of the page's database time.
-QUEUE_ROW_FIELDS = (
-    "id", "article_id", "text", "type", "quantities", "speaker", "summary", "score",
-    "status", "version", "dismissed", "assignee_id", "created_at",
-    "article__title", "article__outlet", "article__published_date", "assignee__username",
-)  # fmt: skip
-
-
 def claim_page(
     *, filters: ClaimFilters, after: str = "", size: int = 50, queue_rows: bool = False
 ) -> ClaimPage:
@@ -279,13 +320,10 @@ def claim_page(
 
     The database seeks straight to the cursor in the (score, id) or (created_at, id)
     index, so page 2,000 costs what page 1 costs, unlike OFFSET, which reads and drops
-    every row before it. ``queue_rows``: only what the queue's rows show, with their badges.
+    every row before it. ``queue_rows``: QueueRows with their badges instead of claims.
     """
     field, descending = KEYSET_FIELDS.get(filters.sort, KEYSET_FIELDS["-score"])
-    claims = claim_list_for_review(filters=filters)
-    if queue_rows:
-        claims = claims.select_related(None).select_related("article", "assignee")
-        claims = claims.only(*QUEUE_ROW_FIELDS)
+    claims = claim_list(filters=filters) if queue_rows else claim_list_for_review(filters=filters)
     key = _parse_cursor(after, field)
     if key and field == _PUBLISHED:
         claims = claims.filter(_after_published(*key, descending=descending))
@@ -297,9 +335,14 @@ def claim_page(
             Q(**{f"{field}__{beyond}": value}) | Q(**{field: value, f"id__{beyond}": pk}),
             **{f"{field}__{within}": value},
         )
-    rows = list(claims[: size + 1])
+    if queue_rows:
+        rows = [QueueRow(*values) for values in claims.values_list(*QUEUE_ROW_COLUMNS)[: size + 1]]
+    else:
+        rows = list(claims[: size + 1])
     more = len(rows) > size
-    rows = claim_rows(rows[:size]) if queue_rows else rows[:size]
+    rows = rows[:size]
+    if queue_rows:
+        selectors_matching.claims_with_memory_badges(rows)
     return ClaimPage(
         claims=rows,
         next_cursor=_cursor_for(rows[-1], field) if more else "",
@@ -487,17 +530,21 @@ def claim_status_overview() -> dict:
 
 def jobs_needing_attention(*, limit: int = 10) -> list[ExtractionJob]:
     """Jobs still queued or running, and failed jobs, newest first (the queue's job box)."""
+    shown = ExtractionJob.objects.filter(
+        state__in=[
+            ExtractionJob.State.QUEUED,
+            ExtractionJob.State.RUNNING,
+            ExtractionJob.State.FAILED,
+        ]
+    )
+    # Most of the time there is none, and this plain test costs a seventh of the query
+    # below (which every queue page would otherwise build and run).
+    if not shown.exists():
+        return []
     # A failed job that was retried since is history, not something to act on.
     superseded = ExtractionJob.objects.filter(article=OuterRef("article"), pk__gt=OuterRef("pk"))
     return list(
-        ExtractionJob.objects.filter(
-            state__in=[
-                ExtractionJob.State.QUEUED,
-                ExtractionJob.State.RUNNING,
-                ExtractionJob.State.FAILED,
-            ]
-        )
-        .exclude(Exists(superseded))
+        shown.exclude(Exists(superseded))
         .select_related("article")
         .order_by("-created_at", "-id")[:limit]
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -13,6 +14,7 @@ from claims.matching import CONFIRM, SUGGEST, terms
 from claims.models import Claim, ClaimMatch
 
 JUDGED = (Claim.Status.VERIFIED, Claim.Status.DISPUTED)
+T = TypeVar("T")
 _TOKEN_RE = re.compile(r"\w+(?:[.,']\w+)*|\W+", re.UNICODE)
 
 
@@ -130,8 +132,8 @@ def memory_conditions() -> dict[str, Exists]:
     }
 
 
-def claims_with_memory_badges(claims: Iterable[Claim]) -> list[Claim]:
-    """The queue's claims with ``has_past_verdict``, ``repeats_disputed`` and
+def claims_with_memory_badges(claims: Iterable[T]) -> list[T]:
+    """The queue's claims (or QueueRows) with ``has_past_verdict``, ``repeats_disputed`` and
     ``has_figure_conflict`` set for their badges, the same tests as ``memory_conditions``.
 
     One query over the page's own matches, after the page is read: three correlated

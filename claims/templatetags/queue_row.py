@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 
 from claims.formatting import format_quantities
 from claims.models import Claim
+from claims.selectors import QueueRow
 
 register = template.Library()
 
@@ -79,7 +80,7 @@ def _truncate(text: str, length: int) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def claim_row(context: template.Context, claim: Claim) -> str:
+def claim_row(context: template.Context, claim: QueueRow) -> str:
     parts = _parts(context)
     pk = claim.pk
     status = claim.status
@@ -103,26 +104,25 @@ def claim_row(context: template.Context, claim: Claim) -> str:
         figures = format_quantities(claim.quantities, separator=" · ")
         out.append(f'\n    <p class="figures">{escape(figures)}</p>')
     out.append(f"\n    <details><summary>Full text</summary>{escape(claim.text)}</details>\n    ")
-    # The memory badges are set by selectors.claim_rows.
-    if getattr(claim, "has_past_verdict", False):
+    if claim.has_past_verdict:
         out.append('<span class="badge memory past-verdict">past verdict</span>')
-    if getattr(claim, "repeats_disputed", False):
+    if claim.repeats_disputed:
         out.append('<span class="badge memory status-disputed">repeats a disputed claim</span>')
-    if getattr(claim, "has_figure_conflict", False):
+    if claim.has_figure_conflict:
         out.append('<span class="badge memory conflict">conflicting figures</span>')
     error = context.get("error")
     if error:
         out.append(f'\n    <p class="error" role="alert">{escape(error)}</p>')
-    article = claim.article
-    outlet = f'<span class="muted"> · {escape(article.outlet)}</span>' if article.outlet else ""
-    assignee = escape(claim.assignee.get_username()) if claim.assignee_id else "—"
+    outlet = claim.article_outlet
+    outlet = f'<span class="muted"> · {escape(outlet)}</span>' if outlet else ""
+    assignee = escape(claim.assignee_name) if claim.assignee_name else "—"
     out.append(
         "\n  </td>"
         f'\n  <td data-label="Type">{escape(parts.type_labels.get(claim.type, claim.type))}</td>'
         f'\n  <td data-label="Score" class="num">{claim.score:.2f}</td>'
         f'\n  <td data-label="Speaker">{escape(claim.speaker)}</td>'
         f'\n  <td data-label="Article"><a href="{article_url}">'
-        f"{escape(_truncate(article.title, 60))}</a>{outlet}</td>"
+        f"{escape(_truncate(claim.article_title, 60))}</a>{outlet}</td>"
         f'\n  <td data-label="Assignee">{assignee}</td>'
         f'\n  <td data-label="Status" class="status-cell">'
         f'\n    <span class="badge status-{escape(status)}">'
