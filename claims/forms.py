@@ -167,8 +167,13 @@ class ArticleUploadForm(forms.ModelForm):
 
 
 def reviewer_choices() -> list[tuple[str, str]]:
-    users = get_user_model().objects.filter(is_active=True).order_by("username")
-    return [("", "Anyone"), ("none", "Unassigned")] + [(str(u.pk), u.get_username()) for u in users]
+    User = get_user_model()
+    users = (
+        User.objects.filter(is_active=True)
+        .order_by(User.USERNAME_FIELD)
+        .values_list("pk", User.USERNAME_FIELD)
+    )
+    return [("", "Anyone"), ("none", "Unassigned")] + [(str(pk), name) for pk, name in users]
 
 
 def assignable_users():
