@@ -15,7 +15,15 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import trigger_client_event
 
-from claims import charts, permissions, selectors, selectors_matching, services
+from claims import (
+    charts,
+    permissions,
+    selectors,
+    selectors_article,
+    selectors_matching,
+    selectors_queue,
+    services,
+)
 from claims.decorators import desk_view
 from claims.forms import (
     ClaimAssignForm,
@@ -146,7 +154,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _article_context(request: HttpRequest, article: Article, at: int | None = None) -> dict:
     """The counts of every claim, and the text and claims of one part of the article
     (``?part=``, from 0): a long article's page loads its parts as the reader scrolls."""
-    counts = selectors.article_status_counts(article=article)
+    counts = selectors_article.article_status_counts(article=article)
     return {
         **_article_part_context(request, article, at=at),
         # Dismissed claims are counted apart: the page says how many it hides.
@@ -161,7 +169,7 @@ def _article_context(request: HttpRequest, article: Article, at: int | None = No
 def _article_part_context(request: HttpRequest, article: Article, at: int | None = None) -> dict:
     """One part of the text: ``?part=``, else the one holding offset ``at``, else the first."""
     number = request.GET.get("part", "")
-    part = selectors.article_part(
+    part = selectors_article.article_part(
         article=article,
         number=int(number) if number.isdigit() else 0,
         size=settings.NEWSFACTS_ARTICLE_PAGE_CHARS,
@@ -169,14 +177,16 @@ def _article_part_context(request: HttpRequest, article: Article, at: int | None
     )
     show_dismissed = request.GET.get("dismissed") == "1"
     claims = list(
-        selectors.article_part_claims(article=article, part=part, include_dismissed=show_dismissed)
+        selectors_article.article_part_claims(
+            article=article, part=part, include_dismissed=show_dismissed
+        )
     )
     return {
         "article": article,
         "part": part,
         "show_dismissed": show_dismissed,
         "claims": claims,
-        "highlighted": selectors.article_highlight(
+        "highlighted": selectors_article.article_highlight(
             article=article, claims=claims, start=part.start, end=part.end
         ),
     }
@@ -344,7 +354,7 @@ def _render_claim(request: HttpRequest, claim: Claim, **extra) -> HttpResponse:
             request, "claims/article.html#review-panel", _panel_context(request, claim, **extra)
         )
     context = {
-        "claim": selectors.claim_rows([claim])[0],
+        "claim": selectors_queue.claim_rows([claim])[0],
         "statuses": Claim.Status,
         "can_review": request.user.has_perm(permissions.REVIEW_CLAIMS),
         "can_assign": request.user.has_perm(permissions.ASSIGN_CLAIMS),

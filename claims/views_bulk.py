@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_htmx.http import trigger_client_event
 
-from claims import permissions, selectors, services
+from claims import permissions, selectors, selectors_queue, services
 from claims.decorators import desk_view
 from claims.forms import ClaimBulkForm
 from claims.models import Claim
@@ -66,7 +66,9 @@ def claims_bulk(request: HttpRequest) -> HttpResponse:
         {
             "result": result,
             "level": messages.DEFAULT_TAGS[level],
-            "rows": selectors.claim_rows(selectors.claim_list_for_review().filter(pk__in=changed)),
+            "rows": selectors_queue.claim_rows(
+                selectors.claim_list_for_review().filter(pk__in=changed)
+            ),
             "statuses": Claim.Status,
             "can_review": request.user.has_perm(permissions.REVIEW_CLAIMS),
             "can_assign": True,

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from claims import services
+from claims import selectors_article, services
 from claims.extraction import Extractor
 from claims.extraction.extractor import body_pieces
 from claims.models import ExtractionJob
@@ -183,17 +183,17 @@ def test_a_claim_in_the_url_opens_the_part_that_holds_it(reviewer_client, long_a
 
 
 def test_parts_never_cut_through_a_claim():
-    from claims import selectors
     from tests.factories import ArticleFactory, ClaimFactory
 
     quote = "the minister said that 4,000 homes in the valley were flooded on Monday night"
     article = ArticleFactory(body="word " * 20 + quote + " word" * 40)
     start = article.body.index(quote)
     claim = ClaimFactory(article=article, text=quote, start=start, end=start + len(quote))
-    first = selectors.article_part(article=article, number=0, size=110)
+    first = selectors_article.article_part(article=article, number=0, size=110)
     assert first.start < claim.start < 110 < claim.end  # a plain cut would split it
     bounds = {
-        selectors.article_part(article=article, number=n, size=110).end for n in range(first.count)
+        selectors_article.article_part(article=article, number=n, size=110).end
+        for n in range(first.count)
     }
     assert not any(claim.start < bound < claim.end for bound in bounds)
     assert first.end >= claim.end

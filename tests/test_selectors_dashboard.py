@@ -2,7 +2,7 @@
 
 import pytest
 
-from claims import selectors
+from claims import selectors, selectors_article
 from claims.models import Claim
 from tests.factories import ArticleFactory, ClaimFactory
 
@@ -30,7 +30,7 @@ def test_segments_cover_the_body_and_keep_paragraphs():
     article = ArticleFactory(body="First 1 claim.\n\nSecond has 2 claims.\nSame paragraph.\n")
     one = claim_at(article, "1 claim")
     two = claim_at(article, "2 claims.\nSame")
-    result = selectors.article_highlight(article=article, claims=[two, one])
+    result = selectors_article.article_highlight(article=article, claims=[two, one])
     assert flatten(result) == [
         [("First ", None), ("1 claim", one.pk), (".", None)],
         [("Second has ", None), ("2 claims.\nSame", two.pk), (" paragraph.\n", None)],
@@ -44,7 +44,9 @@ def test_overlaps_are_resolved_in_start_then_id_order():
     inner = claim_at(article, "beta")
     crossing = claim_at(article, "gamma delta")
     bad = ClaimFactory(article=article, text="x", start=10, end=999, fingerprint="bad")
-    result = selectors.article_highlight(article=article, claims=[crossing, inner, bad, outer])
+    result = selectors_article.article_highlight(
+        article=article, claims=[crossing, inner, bad, outer]
+    )
     assert flatten(result) == [[("Alpha beta gamma", outer.pk), (" delta.", None)]]
     assert [c.pk for c in result.unplaced] == [inner.pk, bad.pk, crossing.pk]
 
@@ -52,7 +54,7 @@ def test_overlaps_are_resolved_in_start_then_id_order():
 def test_a_paragraph_break_inside_a_claim_stays_in_one_highlight():
     article = ArticleFactory(body="A 1.\n\nB 2.")
     claim = claim_at(article, "1.\n\nB")
-    assert flatten(selectors.article_highlight(article=article, claims=[claim])) == [
+    assert flatten(selectors_article.article_highlight(article=article, claims=[claim])) == [
         [("A ", None), ("1.\n\nB", claim.pk), (" 2.", None)]
     ]
 

@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 
 from claims.formatting import format_quantities
 from claims.models import Claim
-from claims.selectors import QueueRow
+from claims.selectors_queue import QueueRow
 
 register = template.Library()
 
