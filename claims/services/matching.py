@@ -9,11 +9,13 @@ any number of machines share one archive and none rebuilds an index at start.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import logging
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
@@ -22,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from claims import broker, fulltext, matching
+from claims.extraction.figures import read_figures
 from claims.models import (
     Claim,
     ClaimMatch,
@@ -122,43 +125,94 @@ def fact_checks_index(*, fact_check_ids: list[int] | None = None) -> int:
     return len(pending)
 
 
-def claims_index(*, claims: list[Claim]) -> dict[int, np.ndarray]:
-    """Each claim's vector, encoding (and counting into the statistics) those that have
-    none or whose text changed since; returns claim id → vector."""
+def claims_index(*, claims: list[Claim], encode: bool = True) -> dict[int, np.ndarray | None]:
+    """Each claim's vector (None when not encoded yet); returns claim id → vector.
+
+    Claims with no row, or whose text changed since, are counted into the statistics now
+    and given a row: with their vector when ``encode``, empty otherwise (the desk encodes a
+    claim only when some query needs its vector: ``articles_match``). ``encode`` also
+    encodes rows left empty before.
+    """
     stored = {cv.claim_id: cv for cv in ClaimVector.objects.filter(claim__in=claims)}
-    vectors, stale = {}, []
+    vectors: dict[int, np.ndarray | None] = {}
+    stale, empty = [], []
     for claim in claims:
         cv = stored.get(claim.pk)
         if cv is not None and cv.text == claim.text:
             vectors[claim.pk] = vector_from_bytes(cv.vector)
+            if vectors[claim.pk] is None:
+                empty.append(claim)
         else:
             stale.append(claim)
-    if not stale:
-        return vectors
-    encoded = encoder().encode([matching.document_text(c.text) for c in stale])
-    with transaction.atomic():
-        old = [stored[c.pk].text for c in stale if c.pk in stored]
-        ClaimVector.objects.filter(claim__in=stale).delete()
-        ClaimVector.objects.bulk_create(
-            [
-                ClaimVector(claim=c, vector=vector_to_bytes(v), text=c.text)
-                for c, v in zip(stale, encoded, strict=True)
-            ]
+    if stale:
+        encoded = (
+            list(encoder().encode([matching.document_text(c.text) for c in stale]))
+            if encode
+            else [None] * len(stale)
         )
-        lexical_count(
-            added=[matching.terms(c.text) for c in stale],
-            removed=[matching.terms(t) for t in old],
-        )
-    for claim, vector in zip(stale, encoded, strict=True):
-        vectors[claim.pk] = vector
+        with transaction.atomic():
+            old = [stored[c.pk].text for c in stale if c.pk in stored]
+            ClaimVector.objects.filter(claim__in=stale).delete()
+            ClaimVector.objects.bulk_create(
+                [
+                    ClaimVector(
+                        claim=c, vector=b"" if v is None else vector_to_bytes(v), text=c.text
+                    )
+                    for c, v in zip(stale, encoded, strict=True)
+                ]
+            )
+            lexical_count(
+                added=[matching.terms(c.text) for c in stale],
+                removed=[matching.terms(t) for t in old],
+            )
+        vectors.update({c.pk: v for c, v in zip(stale, encoded, strict=True)})
+    if encode and empty:
+        vectors.update(claims_encode(claims=empty))
     return vectors
+
+
+def claims_encode(*, claims: list[Claim]) -> dict[int, np.ndarray]:
+    """Encode claims in one batch and store each vector on its row, if the row is still for
+    the same text (a re-extraction meanwhile re-indexes the claim itself)."""
+    if not claims:
+        return {}
+    encoded = encoder().encode([matching.document_text(c.text) for c in claims])
+    for claim, vector in zip(claims, encoded, strict=True):
+        ClaimVector.objects.filter(claim_id=claim.pk, text=claim.text).update(
+            vector=vector_to_bytes(vector)
+        )
+    return {c.pk: v for c, v in zip(claims, encoded, strict=True)}
 
 
 # --- matching -------------------------------------------------------------------------------
 
 
-def articles_match(*, article_ids: list[int]) -> int:
-    """Match every live claim of these articles; returns how many matches were stored."""
+@dataclass
+class _Candidates:
+    """One claim's candidates, read and bounded before any vector is needed."""
+
+    claim: Claim
+    query: matching.MatchQuery
+    candidates: list[matching.Candidate]
+    fact_checks: dict[int, FactCheck]
+    others: dict[int, Claim]
+    stats: matching.LexicalStats
+    # Some candidate could reach SUGGEST with the right vectors: the query must be encoded.
+    worth_encoding: bool = False
+    # Candidate claims with no vector yet that could reach SUGGEST: encoded before ranking.
+    lazy: list[Claim] = field(default_factory=list)
+
+
+def articles_match(*, article_ids: list[int], prune: bool = True) -> int:
+    """Match every live claim of these articles; returns how many matches were stored.
+
+    Every claim is counted into the statistics and given a vector row, but encoded only if
+    some candidate could reach SUGGEST with it (``matching.topic_ceiling``: the words and
+    figures with a perfect cosine); the others are encoded when a later query needs them
+    as a candidate. The matches stored are the same as with every claim encoded
+    (``prune=False``), at a fraction of the encoder's cost. All the vectors this call needs
+    are encoded in one batch.
+    """
     claims = list(
         Claim.objects.select_related("article")
         .filter(article_id__in=article_ids, is_orphaned=False)
@@ -166,23 +220,51 @@ def articles_match(*, article_ids: list[int]) -> int:
     )
     if not claims:
         return 0
-    vectors = claims_index(claims=claims)
-    return sum(claim_match(claim=claim, vector=vectors[claim.pk]) for claim in claims)
+    vectors = claims_index(claims=claims, encode=not prune)
+    found = [_candidates_of(claim, prune=prune) for claim in claims]
+    wanted: dict[int, Claim] = {}
+    for item in found:
+        if item is None:
+            continue
+        if item.worth_encoding and vectors.get(item.claim.pk) is None:
+            wanted[item.claim.pk] = item.claim
+        wanted.update({c.pk: c for c in item.lazy if vectors.get(c.pk) is None})
+    vectors.update(claims_encode(claims=list(wanted.values())))
+    return sum(
+        _rank_and_store(item, vectors[item.claim.pk], vectors)
+        for item in found
+        if item is not None and item.worth_encoding
+    )
 
 
-def claim_match(*, claim: Claim, vector: np.ndarray | None = None) -> int:
+def claim_match(*, claim: Claim, vector: np.ndarray | None = None, prune: bool = True) -> int:
     """Find, rank and store one claim's matches (fact-checks and other articles' claims).
 
     A match a reviewer rejected keeps its rejection: it is never offered again.
     """
     if vector is None:
-        vector = claims_index(claims=[claim])[claim.pk]
+        vector = claims_index(claims=[claim], encode=False)[claim.pk]
+    item = _candidates_of(claim, prune=prune)
+    if item is None or not item.worth_encoding:
+        return 0
+    missing = [c for c in item.lazy if c.pk != claim.pk]
+    if vector is None:
+        missing.append(claim)
+    vectors = claims_encode(claims=missing)
+    if vector is None:
+        vector = vectors[claim.pk]
+    return _rank_and_store(item, vector, vectors)
+
+
+def _candidates_of(claim: Claim, *, prune: bool) -> _Candidates | None:
     words = fulltext.query_words(claim.text)
     fc_ids = fulltext.search("factcheck", words, limit=CANDIDATES_PER_SOURCE)
     claim_ids = fulltext.search("claim", words, limit=CANDIDATES_PER_SOURCE + 10)
     fact_checks = {
         fc.pk: fc
-        for fc in FactCheck.objects.filter(pk__in=fc_ids).only("pk", "text", "title", "vector")
+        for fc in FactCheck.objects.filter(pk__in=fc_ids).only(
+            "pk", "text", "title", "vector", "date"
+        )
     }
     others = {
         c.pk: c
@@ -190,40 +272,77 @@ def claim_match(*, claim: Claim, vector: np.ndarray | None = None) -> int:
         .filter(pk__in=claim_ids, is_orphaned=False)
         .exclude(article_id=claim.article_id)
     }
-    candidates = [
-        matching.Candidate(
-            f"f{fc.pk}", matching.document_text(fc.text, fc.title), vector_from_bytes(fc.vector)
+    candidates = []
+    for fc in fact_checks.values():
+        text = matching.document_text(fc.text, fc.title)
+        candidates.append(
+            matching.Candidate(
+                f"f{fc.pk}", text, vector_from_bytes(fc.vector), terms=matching.terms(text)
+            )
         )
-        for fc in fact_checks.values()
-    ] + [
-        matching.Candidate(
-            f"c{c.pk}",
-            matching.document_text(c.text),
-            _claim_vector(c),
-            quantities=c.quantities,
-            times=c.times,
+    for c in others.values():
+        text = matching.document_text(c.text)
+        candidates.append(
+            matching.Candidate(
+                f"c{c.pk}",
+                text,
+                _claim_vector(c),
+                terms=matching.terms(text),
+                quantities=c.quantities,
+                times=c.times,
+            )
         )
-        for c in others.values()
-    ]
     if not candidates:
-        return 0
+        return None
     query = matching.MatchQuery(
         claim.text, quantities=claim.quantities, times=claim.times, speaker=claim.speaker
     )
-    all_terms = set(matching.terms(claim.text))
+    q_terms = matching.terms(claim.text)
+    all_terms = set(q_terms)
     for candidate in candidates:
-        all_terms.update(matching.terms(candidate.text))
+        all_terms.update(candidate.terms)
     stats = lexical_stats(terms=all_terms)
+    item = _Candidates(claim, query, candidates, fact_checks, others, stats)
+    for candidate in candidates:
+        if prune:
+            reachable = matching.topic_ceiling(query, candidate, stats, q_terms) >= matching.SUGGEST
+        else:
+            reachable = True
+        if not reachable:
+            continue
+        item.worth_encoding = True
+        if candidate.vector is None and candidate.id.startswith("c"):
+            item.lazy.append(others[int(candidate.id[1:])])
+    return item
+
+
+def _rank_and_store(
+    item: _Candidates, vector: np.ndarray, encoded: dict[int, np.ndarray | None]
+) -> int:
+    claim, others, fact_checks = item.claim, item.others, item.fact_checks
+    candidates = [
+        dataclasses.replace(c, vector=encoded.get(int(c.id[1:])))
+        if c.vector is None and c.id.startswith("c")
+        else c
+        for c in item.candidates
+    ]
     stored = 0
-    for match in matching.rank(query, vector, candidates, stats):
+    for match in matching.rank(item.query, vector, candidates, item.stats):
         conflicts = []
-        same_topic = match.topic >= matching.SUGGEST and "figures" in match.clashes
-        if match.id.startswith("c") and same_topic:
-            conflicts = _conflicts(claim, others[int(match.id[1:])])
+        if match.topic >= matching.SUGGEST and "figures" in match.clashes:
+            if match.id.startswith("c"):
+                conflicts = _conflicts(claim, others[int(match.id[1:])])
+            else:
+                conflicts = _fact_check_conflicts(claim, fact_checks[int(match.id[1:])])
         if match.score < matching.SUGGEST and not conflicts:
             continue
         if match.id.startswith("f"):
-            _store(claim=claim, fact_check=fact_checks[int(match.id[1:])], match=match)
+            _store(
+                claim=claim,
+                fact_check=fact_checks[int(match.id[1:])],
+                match=match,
+                conflicts=conflicts,
+            )
         else:
             other = others[int(match.id[1:])]
             _store(claim=claim, other_claim=other, match=match, conflicts=conflicts)
@@ -255,6 +374,27 @@ def _conflicts(claim: Claim, other: Claim) -> list[dict]:
             "reason": c.reason,
         }
         for c in matching.figures_conflict(_figures(claim), _figures(other))
+    ]
+
+
+def _fact_check_conflicts(claim: Claim, fact_check: FactCheck) -> list[dict]:
+    """The claim's figures against a fact-check's, read from its text now: a fact-check
+    stores no quantities (it was never through the pipeline), and the check runs only for
+    the few matches that share a topic and state other figures."""
+    quantities, times = read_figures(fact_check.text, fact_check.date)
+    theirs = matching.ClaimFigures(
+        fact_check.text,
+        quantities,
+        times,
+        fact_check.date.isoformat() if fact_check.date else None,
+    )
+    return [
+        {
+            "ours": str(c.a.get("text") or c.a.get("value")),
+            "theirs": str(c.b.get("text") or c.b.get("value")),
+            "reason": c.reason,
+        }
+        for c in matching.figures_conflict(_figures(claim), theirs)
     ]
 
 
