@@ -46,10 +46,21 @@ from .conflicts import ClaimFigures, Conflict, figures_conflict
 from .encoder import DIMENSION, Encoder
 from .index import ArchiveIndex
 from .lexical import LexicalStats
-from .ranking import CONFIRM, SUGGEST, Candidate, Match, MatchQuery, rank, topic_ceiling
+from .ranking import (
+    CLASH_FACTOR,
+    CONFIRM,
+    SUGGEST,
+    Candidate,
+    Match,
+    MatchQuery,
+    clashes,
+    rank,
+    topic_ceiling,
+)
 from .text import document_text, terms
 
 __all__ = [
+    "CLASH_FACTOR",
     "CONFIRM",
     "DIMENSION",
     "SUGGEST",
@@ -61,6 +72,7 @@ __all__ = [
     "LexicalStats",
     "Match",
     "MatchQuery",
+    "clashes",
     "document_text",
     "figures_conflict",
     "rank",

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -38,6 +38,11 @@ logger = logging.getLogger(__name__)
 
 # Candidates taken from the full-text index, per source, for each claim.
 CANDIDATES_PER_SOURCE = 30
+# Claims per onnxruntime call. One: with the shipped weights-only int8 model a batch costs
+# more CPU per claim than one claim at a time (padding to the longest, and MatMulNBits'
+# batched path): 21 ms one by one, 24 ms in fours, 48 ms in 32s, same vectors (cosine
+# 0.999999); docs/matching.md.
+ENCODE_BATCH = 1
 # Articles per matching task resent by the sweeper, and per sweep.
 RESEND_BATCH = 16
 RESEND_MAX = 160
@@ -96,8 +101,22 @@ def lexical_count(*, added: Iterable[list[str]] = (), removed: Iterable[list[str
 
 def lexical_stats(*, terms: Iterable[str]) -> matching.LexicalStats:
     """The statistics BM25 needs for these terms (and the totals), read from the table."""
-    wanted = {t[:100] for t in terms} | {LexicalTerm.TOTAL_DOCUMENTS, LexicalTerm.TOTAL_LENGTH}
-    rows = dict(LexicalTerm.objects.filter(term__in=wanted).values_list("term", "documents"))
+    wanted = sorted(
+        {t[:100] for t in terms} | {LexicalTerm.TOTAL_DOCUMENTS, LexicalTerm.TOTAL_LENGTH}
+    )
+    # A few hundred terms per claim: plain SQL, since the ORM's per-parameter preparation of
+    # a long IN list cost more than the query itself (a third of a match's Python, measured).
+    table = connection.ops.quote_name(LexicalTerm._meta.db_table)
+    rows = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), 900):  # under SQLite's 999 parameters
+            chunk = wanted[start : start + 900]
+            cursor.execute(
+                f"SELECT term, documents FROM {table} WHERE term IN "
+                f"({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+            rows.update(cursor.fetchall())
     count = max(rows.pop(LexicalTerm.TOTAL_DOCUMENTS, 0), 0)
     length = max(rows.pop(LexicalTerm.TOTAL_LENGTH, 0), 0)
     return matching.LexicalStats(count, length / count if count else 1.0, rows)
@@ -116,7 +135,7 @@ def fact_checks_index(*, fact_check_ids: list[int] | None = None) -> int:
     for start in range(0, len(pending), 256):
         batch = pending[start : start + 256]
         documents = [matching.document_text(fc.text, fc.title) for fc in batch]
-        vectors = encoder().encode(documents)
+        vectors = encoder().encode(documents, batch_size=ENCODE_BATCH)
         with transaction.atomic():
             for fc, vector in zip(batch, vectors, strict=True):
                 fc.vector = vector_to_bytes(vector)
@@ -146,7 +165,11 @@ def claims_index(*, claims: list[Claim], encode: bool = True) -> dict[int, np.nd
             stale.append(claim)
     if stale:
         encoded = (
-            list(encoder().encode([matching.document_text(c.text) for c in stale]))
+            list(
+                encoder().encode(
+                    [matching.document_text(c.text) for c in stale], batch_size=ENCODE_BATCH
+                )
+            )
             if encode
             else [None] * len(stale)
         )
@@ -176,7 +199,9 @@ def claims_encode(*, claims: list[Claim]) -> dict[int, np.ndarray]:
     the same text (a re-extraction meanwhile re-indexes the claim itself)."""
     if not claims:
         return {}
-    encoded = encoder().encode([matching.document_text(c.text) for c in claims])
+    encoded = encoder().encode(
+        [matching.document_text(c.text) for c in claims], batch_size=ENCODE_BATCH
+    )
     for claim, vector in zip(claims, encoded, strict=True):
         ClaimVector.objects.filter(claim_id=claim.pk, text=claim.text).update(
             vector=vector_to_bytes(vector)
@@ -304,16 +329,52 @@ def _candidates_of(claim: Claim, *, prune: bool) -> _Candidates | None:
     stats = lexical_stats(terms=all_terms)
     item = _Candidates(claim, query, candidates, fact_checks, others, stats)
     for candidate in candidates:
-        if prune:
-            reachable = matching.topic_ceiling(query, candidate, stats, q_terms) >= matching.SUGGEST
-        else:
-            reachable = True
-        if not reachable:
+        # Candidates come best first (the full-text rank): once one is reachable the query
+        # is encoded anyway, and only candidates still without a vector need the bound.
+        lazy = (
+            candidate.vector is None
+            and candidate.id.startswith("c")
+            and _has_vector_row(others[int(candidate.id[1:])])
+        )
+        if item.worth_encoding and not lazy:
+            continue
+        if prune and not _reachable(item, candidate, q_terms):
             continue
         item.worth_encoding = True
-        if candidate.vector is None and candidate.id.startswith("c"):
+        if lazy:
             item.lazy.append(others[int(candidate.id[1:])])
     return item
+
+
+def _has_vector_row(claim: Claim) -> bool:
+    """Whether the claim is indexed (counted, with a row that may wait for its vector). A
+    claim whose own matching has not run yet is not: it scores a cosine of 0 until then,
+    and is matched against this one, both ways, when it runs."""
+    try:
+        return claim.match_vector is not None
+    except ClaimVector.DoesNotExist:
+        return False
+
+
+def _reachable(item: _Candidates, candidate: matching.Candidate, q_terms: list[str]) -> bool:
+    """Whether some pair of vectors could make ``_rank_and_store`` store this candidate: a
+    ``topic`` of SUGGEST or more (``topic_ceiling``), and then, if the two clash on figures
+    or dates (which no vector changes), figures that conflict, since a clashing pair's score
+    is ``topic × CLASH_FACTOR``, below SUGGEST, and it is stored only for its conflict."""
+    ceiling = matching.topic_ceiling(item.query, candidate, item.stats, q_terms)
+    if ceiling < matching.SUGGEST:
+        return False
+    clash = matching.clashes(item.query, candidate)
+    if not clash or ceiling * matching.CLASH_FACTOR >= matching.SUGGEST:
+        return True
+    return "figures" in clash and bool(_candidate_conflicts(item, candidate.id))
+
+
+def _candidate_conflicts(item: _Candidates, candidate_id: str) -> list[dict]:
+    pk = int(candidate_id[1:])
+    if candidate_id.startswith("c"):
+        return _conflicts(item.claim, item.others[pk])
+    return _fact_check_conflicts(item.claim, item.fact_checks[pk])
 
 
 def _rank_and_store(
@@ -330,10 +391,7 @@ def _rank_and_store(
     for match in matching.rank(item.query, vector, candidates, item.stats):
         conflicts = []
         if match.topic >= matching.SUGGEST and "figures" in match.clashes:
-            if match.id.startswith("c"):
-                conflicts = _conflicts(claim, others[int(match.id[1:])])
-            else:
-                conflicts = _fact_check_conflicts(claim, fact_checks[int(match.id[1:])])
+            conflicts = _candidate_conflicts(item, match.id)
         if match.score < matching.SUGGEST and not conflicts:
             continue
         if match.id.startswith("f"):
