@@ -332,6 +332,7 @@ def main() -> int:
         f"--sizes {args.sizes} --queries {args.queries} --real-vectors {args.real_vectors} "
         f"--extraction-articles {args.extraction_articles} --throughput-archive "
         f"{args.throughput_archive}{' --compare' if args.compare else ''}"
+        f"{' --no-throughput' if args.no_throughput else ''}"
     )
     print(
         f"Machine: nproc {len(os.sched_getaffinity(0))}, {cpu_model()}; Python "

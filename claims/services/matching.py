@@ -38,6 +38,12 @@ logger = logging.getLogger(__name__)
 
 # Candidates taken from the full-text index, per source, for each claim.
 CANDIDATES_PER_SOURCE = 30
+# Words in more than this share of the archive are not searched for (_search_words), but
+# never fewer than MIN_SEARCH_WORDS of the claim's rarest.
+# (A small archive is searched with every word: it is cheap, and there 1% is a handful.)
+COMMON_WORD_SHARE = 0.01
+MIN_COMMON_DOCUMENTS = 1000
+MIN_SEARCH_WORDS = 3
 # Claims per onnxruntime call. One: with the shipped weights-only int8 model a batch costs
 # more CPU per claim than one claim at a time (padding to the longest, and MatMulNBits'
 # batched path): 21 ms one by one, 24 ms in fours, 48 ms in 32s, same vectors (cosine
@@ -282,7 +288,7 @@ def claim_match(*, claim: Claim, vector: np.ndarray | None = None, prune: bool =
 
 
 def _candidates_of(claim: Claim, *, prune: bool) -> _Candidates | None:
-    words = fulltext.query_words(claim.text)
+    words = _search_words(claim.text)
     fc_ids = fulltext.search("factcheck", words, limit=CANDIDATES_PER_SOURCE)
     claim_ids = fulltext.search("claim", words, limit=CANDIDATES_PER_SOURCE + 10)
     fact_checks = {
@@ -354,6 +360,24 @@ def _has_vector_row(claim: Claim) -> bool:
         return claim.match_vector is not None
     except ClaimVector.DoesNotExist:
         return False
+
+
+def _search_words(text: str) -> list[str]:
+    """The words to ask the full-text index for: the claim's, without those in more than
+    COMMON_WORD_SHARE of the archive (at least the MIN_SEARCH_WORDS rarest kept). A common
+    word weighs little in the ranking but makes the index score a large part of the
+    archive: at a million claims, 390 ms of FTS5 per query with every word, 94 ms without
+    those in more than 1% of the documents (docs/benchmarks.md)."""
+    words = fulltext.query_words(text)
+    if COMMON_WORD_SHARE >= 1 or len(words) <= MIN_SEARCH_WORDS:
+        return words
+    stems = {w: (matching.terms(w) or [w])[0][:100] for w in words}
+    stats = lexical_stats(terms=stems.values())
+    documents = {w: stats.doc_freq.get(stem, 0) for w, stem in stems.items()}
+    common = max(COMMON_WORD_SHARE * stats.doc_count, MIN_COMMON_DOCUMENTS)
+    rarest = sorted(words, key=lambda w: documents[w])
+    kept = set(rarest[:MIN_SEARCH_WORDS]) | {w for w in words if documents[w] <= common}
+    return [w for w in words if w in kept]
 
 
 def _reachable(item: _Candidates, candidate: matching.Candidate, q_terms: list[str]) -> bool:
