@@ -201,8 +201,9 @@ def claims_index(*, claims: list[Claim], encode: bool = True) -> dict[int, np.nd
 
 
 def claims_encode(*, claims: list[Claim]) -> dict[int, np.ndarray]:
-    """Encode claims in one batch and store each vector on its row, if the row is still for
-    the same text (a re-extraction meanwhile re-indexes the claim itself)."""
+    """Encode claims (``ENCODE_BATCH`` per onnxruntime call) and store each vector on its
+    row, if the row is still for the same text (a re-extraction meanwhile re-indexes the
+    claim itself)."""
     if not claims:
         return {}
     encoded = encoder().encode(
@@ -241,8 +242,10 @@ def articles_match(*, article_ids: list[int], prune: bool = True) -> int:
     some candidate could reach SUGGEST with it (``matching.topic_ceiling``: the words and
     figures with a perfect cosine); the others are encoded when a later query needs them
     as a candidate. The matches stored are the same as with every claim encoded
-    (``prune=False``), at a fraction of the encoder's cost. All the vectors this call needs
-    are encoded in one batch.
+    (``prune=False``). On news the bound rarely spares a claim (docs/matching.md: almost
+    any shared word could reach SUGGEST with a cosine of 1); it is kept because it is exact
+    and cheap. The vectors this call needs are encoded together, after every claim's
+    candidates are known.
     """
     claims = list(
         Claim.objects.select_related("article")
@@ -507,7 +510,7 @@ def _store(
 
 def matching_send_pending() -> int:
     """The sweeper's part for matching: resend articles whose extraction finished a while
-    ago but whose claims were never encoded (the follow-on task was refused by a broker
+    ago but whose claims were never indexed (the follow-on task was refused by a broker
     that was down, or lost). Only when the broker's queue is empty: a backlog is not a loss.
     Returns how many articles were sent."""
     try:
