@@ -243,3 +243,20 @@ def test_a_fact_check_with_agreeing_figures_is_no_conflict():
     )
     matching.articles_match(article_ids=[near.article_id])
     assert not ClaimMatch.objects.filter(claim=near, has_conflict=True).exists()
+
+
+def test_words_in_much_of_a_large_archive_are_not_searched_for():
+    # 2,000 documents, "said" in all of them: more than 1% and more than 1,000 documents.
+    matching.lexical_count(added=[["said", f"word{i}"] for i in range(2000)])
+    words = matching._search_words("Officials said dockers closed twelve harbours on Monday.")
+    assert "said" not in words
+    assert {"dockers", "harbours", "twelve", "monday", "officials", "closed"} <= set(words)
+    # The rarest few are kept even when every word is common.
+    matching.lexical_count(added=[["docker", "harbour", "close"] for _ in range(2000)])
+    assert len(matching._search_words("Dockers said harbours closed.")) == 3
+
+
+def test_a_small_archive_is_searched_with_every_word():
+    matching.lexical_count(added=[["said", f"word{i}"] for i in range(50)])
+    words = matching._search_words("Officials said dockers closed twelve harbours on Monday.")
+    assert "said" in words
