@@ -23,6 +23,10 @@ The interface
     The one scoring function. ``Match(id, score, features)``; ``score`` is in 0..1, the
     reranker's probability that the two state the same claim, a function of the pair and
     ``stats`` only (not of the other candidates).
+``topic_ceiling(query, candidate, stats) -> float``
+    The most ``rank`` could give the pair whatever the vectors (its words and figures with
+    a perfect cosine): a claim none of whose candidates reach SUGGEST by it need not be
+    encoded.
 ``SUGGEST``, ``CONFIRM``
     Thresholds on the score: at or above ``SUGGEST`` show the match to a reviewer; at or
     above ``CONFIRM`` treat it as the same claim. Precision and recall at each are in
@@ -42,10 +46,21 @@ from .conflicts import ClaimFigures, Conflict, figures_conflict
 from .encoder import DIMENSION, Encoder
 from .index import ArchiveIndex
 from .lexical import LexicalStats
-from .ranking import CONFIRM, SUGGEST, Candidate, Match, MatchQuery, rank
+from .ranking import (
+    CLASH_FACTOR,
+    CONFIRM,
+    SUGGEST,
+    Candidate,
+    Match,
+    MatchQuery,
+    clashes,
+    rank,
+    topic_ceiling,
+)
 from .text import document_text, terms
 
 __all__ = [
+    "CLASH_FACTOR",
     "CONFIRM",
     "DIMENSION",
     "SUGGEST",
@@ -57,8 +72,10 @@ __all__ = [
     "LexicalStats",
     "Match",
     "MatchQuery",
+    "clashes",
     "document_text",
     "figures_conflict",
     "rank",
     "terms",
+    "topic_ceiling",
 ]

@@ -29,6 +29,8 @@ class LexicalStats:
     doc_count: int
     avg_length: float
     doc_freq: Mapping[str, int] = field(default_factory=dict)
+    # Each term's IDF once computed: a query's words are weighed against every candidate.
+    _idf: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_documents(cls, documents: Iterable[list[str]]) -> LexicalStats:
@@ -42,9 +44,12 @@ class LexicalStats:
         return cls(count, length / count if count else 1.0, dict(doc_freq))
 
     def idf(self, term: str) -> float:
-        n = self.doc_freq.get(term, 0)
-        # Lucene's form: never negative, so a word in most documents adds little, not less.
-        return math.log(1.0 + (self.doc_count - n + 0.5) / (n + 0.5))
+        value = self._idf.get(term)
+        if value is None:
+            n = self.doc_freq.get(term, 0)
+            # Lucene's form: never negative, so a word in most documents adds little, not less.
+            value = self._idf[term] = math.log(1.0 + (self.doc_count - n + 0.5) / (n + 0.5))
+        return value
 
     def to_json(self) -> str:
         return json.dumps(

@@ -130,22 +130,53 @@ def pair_features(
     query_terms: list[str] | None = None,
 ) -> tuple[float, ...]:
     """The ``FEATURES`` of one pair, in that order."""
-    q_terms = query_terms if query_terms is not None else terms(query.text)
-    c_terms = list(candidate.terms) if candidate.terms is not None else terms(candidate.text)
     cosine = 0.0
     if query_vector is not None and candidate.vector is not None:
         cosine = float(np.dot(query_vector, candidate.vector))
+    return (cosine, *lexical_features(query, candidate, stats, query_terms))
+
+
+def lexical_features(
+    query: MatchQuery,
+    candidate: Candidate,
+    stats: LexicalStats,
+    query_terms: list[str] | None = None,
+) -> tuple[float, ...]:
+    """The ``FEATURES`` after the cosine: what the words and figures say, no vector needed."""
+    q_terms = query_terms if query_terms is not None else terms(query.text)
+    c_terms = list(candidate.terms) if candidate.terms is not None else terms(candidate.text)
     ceiling = bm25_ceiling(q_terms, stats)
     lexical = bm25(q_terms, c_terms, stats) / ceiling if ceiling else 0.0
     q_figures, c_figures = _figures(query), _figures(candidate)
     shared = len(q_figures & c_figures)
     return (
-        cosine,
         lexical,
         weighted_overlap(q_terms, c_terms, stats),
         weighted_overlap(c_terms, q_terms, stats),
         shared / len(q_figures) if q_figures else 0.0,
     )
+
+
+# Float32 unit vectors can give a dot product a hair above 1.
+_COSINE_MAX = 1.0 + 1e-4
+
+
+def topic_ceiling(
+    query: MatchQuery,
+    candidate: Candidate,
+    stats: LexicalStats,
+    query_terms: list[str] | None = None,
+    reranker: Reranker | None = None,
+) -> float:
+    """The highest ``topic`` (and so ``score``) this pair could get from ``rank`` whatever
+    the two vectors are: its lexical features with the most favourable cosine.
+
+    A bound, not a second ranker: the desk need not encode a claim (one MiniLM pass, most
+    of a match's cost) when no candidate could reach SUGGEST even with identical vectors.
+    """
+    reranker = reranker or default_reranker()
+    cosine = _COSINE_MAX if reranker.weights[0] >= 0 else -_COSINE_MAX
+    return reranker.probability((cosine, *lexical_features(query, candidate, stats, query_terms)))
 
 
 def _figures(claim: MatchQuery | Candidate) -> frozenset[float]:

@@ -9,19 +9,22 @@ any number of machines share one archive and none rebuilds an index at start.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import logging
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from claims import broker, fulltext, matching
+from claims.extraction.figures import read_figures
 from claims.models import (
     Claim,
     ClaimMatch,
@@ -35,6 +38,17 @@ logger = logging.getLogger(__name__)
 
 # Candidates taken from the full-text index, per source, for each claim.
 CANDIDATES_PER_SOURCE = 30
+# Words in more than this share of the archive are not searched for (_search_words), but
+# never fewer than MIN_SEARCH_WORDS of the claim's rarest.
+# (A small archive is searched with every word: it is cheap, and there 1% is a handful.)
+COMMON_WORD_SHARE = 0.01
+MIN_COMMON_DOCUMENTS = 1000
+MIN_SEARCH_WORDS = 3
+# Claims per onnxruntime call. One: with the shipped weights-only int8 model a batch costs
+# more CPU per claim than one claim at a time (padding to the longest, and MatMulNBits'
+# batched path): 21 ms one by one, 24 ms in fours, 48 ms in 32s, same vectors (cosine
+# 0.999999); docs/matching.md.
+ENCODE_BATCH = 1
 # Articles per matching task resent by the sweeper, and per sweep.
 RESEND_BATCH = 16
 RESEND_MAX = 160
@@ -93,8 +107,22 @@ def lexical_count(*, added: Iterable[list[str]] = (), removed: Iterable[list[str
 
 def lexical_stats(*, terms: Iterable[str]) -> matching.LexicalStats:
     """The statistics BM25 needs for these terms (and the totals), read from the table."""
-    wanted = {t[:100] for t in terms} | {LexicalTerm.TOTAL_DOCUMENTS, LexicalTerm.TOTAL_LENGTH}
-    rows = dict(LexicalTerm.objects.filter(term__in=wanted).values_list("term", "documents"))
+    wanted = sorted(
+        {t[:100] for t in terms} | {LexicalTerm.TOTAL_DOCUMENTS, LexicalTerm.TOTAL_LENGTH}
+    )
+    # A few hundred terms per claim: plain SQL, since the ORM's per-parameter preparation of
+    # a long IN list cost more than the query itself (a third of a match's Python, measured).
+    table = connection.ops.quote_name(LexicalTerm._meta.db_table)
+    rows = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), 900):  # under SQLite's 999 parameters
+            chunk = wanted[start : start + 900]
+            cursor.execute(
+                f"SELECT term, documents FROM {table} WHERE term IN "
+                f"({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+            rows.update(cursor.fetchall())
     count = max(rows.pop(LexicalTerm.TOTAL_DOCUMENTS, 0), 0)
     length = max(rows.pop(LexicalTerm.TOTAL_LENGTH, 0), 0)
     return matching.LexicalStats(count, length / count if count else 1.0, rows)
@@ -113,7 +141,7 @@ def fact_checks_index(*, fact_check_ids: list[int] | None = None) -> int:
     for start in range(0, len(pending), 256):
         batch = pending[start : start + 256]
         documents = [matching.document_text(fc.text, fc.title) for fc in batch]
-        vectors = encoder().encode(documents)
+        vectors = encoder().encode(documents, batch_size=ENCODE_BATCH)
         with transaction.atomic():
             for fc, vector in zip(batch, vectors, strict=True):
                 fc.vector = vector_to_bytes(vector)
@@ -122,43 +150,103 @@ def fact_checks_index(*, fact_check_ids: list[int] | None = None) -> int:
     return len(pending)
 
 
-def claims_index(*, claims: list[Claim]) -> dict[int, np.ndarray]:
-    """Each claim's vector, encoding (and counting into the statistics) those that have
-    none or whose text changed since; returns claim id → vector."""
+def claims_index(*, claims: list[Claim], encode: bool = True) -> dict[int, np.ndarray | None]:
+    """Each claim's vector (None when not encoded yet); returns claim id → vector.
+
+    Claims with no row, or whose text changed since, are counted into the statistics now
+    and given a row: with their vector when ``encode``, empty otherwise (the desk encodes a
+    claim only when some query needs its vector: ``articles_match``). ``encode`` also
+    encodes rows left empty before.
+    """
     stored = {cv.claim_id: cv for cv in ClaimVector.objects.filter(claim__in=claims)}
-    vectors, stale = {}, []
+    vectors: dict[int, np.ndarray | None] = {}
+    stale, empty = [], []
     for claim in claims:
         cv = stored.get(claim.pk)
         if cv is not None and cv.text == claim.text:
             vectors[claim.pk] = vector_from_bytes(cv.vector)
+            if vectors[claim.pk] is None:
+                empty.append(claim)
         else:
             stale.append(claim)
-    if not stale:
-        return vectors
-    encoded = encoder().encode([matching.document_text(c.text) for c in stale])
-    with transaction.atomic():
-        old = [stored[c.pk].text for c in stale if c.pk in stored]
-        ClaimVector.objects.filter(claim__in=stale).delete()
-        ClaimVector.objects.bulk_create(
-            [
-                ClaimVector(claim=c, vector=vector_to_bytes(v), text=c.text)
-                for c, v in zip(stale, encoded, strict=True)
-            ]
+    if stale:
+        encoded = (
+            list(
+                encoder().encode(
+                    [matching.document_text(c.text) for c in stale], batch_size=ENCODE_BATCH
+                )
+            )
+            if encode
+            else [None] * len(stale)
         )
-        lexical_count(
-            added=[matching.terms(c.text) for c in stale],
-            removed=[matching.terms(t) for t in old],
-        )
-    for claim, vector in zip(stale, encoded, strict=True):
-        vectors[claim.pk] = vector
+        with transaction.atomic():
+            old = [stored[c.pk].text for c in stale if c.pk in stored]
+            ClaimVector.objects.filter(claim__in=stale).delete()
+            ClaimVector.objects.bulk_create(
+                [
+                    ClaimVector(
+                        claim=c, vector=b"" if v is None else vector_to_bytes(v), text=c.text
+                    )
+                    for c, v in zip(stale, encoded, strict=True)
+                ]
+            )
+            lexical_count(
+                added=[matching.terms(c.text) for c in stale],
+                removed=[matching.terms(t) for t in old],
+            )
+        vectors.update({c.pk: v for c, v in zip(stale, encoded, strict=True)})
+    if encode and empty:
+        vectors.update(claims_encode(claims=empty))
     return vectors
+
+
+def claims_encode(*, claims: list[Claim]) -> dict[int, np.ndarray]:
+    """Encode claims (``ENCODE_BATCH`` per onnxruntime call) and store each vector on its
+    row, if the row is still for the same text (a re-extraction meanwhile re-indexes the
+    claim itself)."""
+    if not claims:
+        return {}
+    encoded = encoder().encode(
+        [matching.document_text(c.text) for c in claims], batch_size=ENCODE_BATCH
+    )
+    for claim, vector in zip(claims, encoded, strict=True):
+        ClaimVector.objects.filter(claim_id=claim.pk, text=claim.text).update(
+            vector=vector_to_bytes(vector)
+        )
+    return {c.pk: v for c, v in zip(claims, encoded, strict=True)}
 
 
 # --- matching -------------------------------------------------------------------------------
 
 
-def articles_match(*, article_ids: list[int]) -> int:
-    """Match every live claim of these articles; returns how many matches were stored."""
+@dataclass
+class _Candidates:
+    """One claim's candidates, read and bounded before any vector is needed."""
+
+    claim: Claim
+    query: matching.MatchQuery
+    candidates: list[matching.Candidate]
+    fact_checks: dict[int, FactCheck]
+    others: dict[int, Claim]
+    stats: matching.LexicalStats
+    # Some candidate could reach SUGGEST with the right vectors: the query must be encoded.
+    worth_encoding: bool = False
+    # Candidate claims with no vector yet that could reach SUGGEST: encoded before ranking.
+    lazy: list[Claim] = field(default_factory=list)
+
+
+def articles_match(*, article_ids: list[int], prune: bool = True) -> int:
+    """Match every live claim of these articles; returns how many matches were stored.
+
+    Every claim is counted into the statistics and given a vector row, but encoded only if
+    some candidate could reach SUGGEST with it (``matching.topic_ceiling``: the words and
+    figures with a perfect cosine); the others are encoded when a later query needs them
+    as a candidate. The matches stored are the same as with every claim encoded
+    (``prune=False``). On news the bound rarely spares a claim (docs/matching.md: almost
+    any shared word could reach SUGGEST with a cosine of 1); it is kept because it is exact
+    and cheap. The vectors this call needs are encoded together, after every claim's
+    candidates are known.
+    """
     claims = list(
         Claim.objects.select_related("article")
         .filter(article_id__in=article_ids, is_orphaned=False)
@@ -166,23 +254,51 @@ def articles_match(*, article_ids: list[int]) -> int:
     )
     if not claims:
         return 0
-    vectors = claims_index(claims=claims)
-    return sum(claim_match(claim=claim, vector=vectors[claim.pk]) for claim in claims)
+    vectors = claims_index(claims=claims, encode=not prune)
+    found = [_candidates_of(claim, prune=prune) for claim in claims]
+    wanted: dict[int, Claim] = {}
+    for item in found:
+        if item is None:
+            continue
+        if item.worth_encoding and vectors.get(item.claim.pk) is None:
+            wanted[item.claim.pk] = item.claim
+        wanted.update({c.pk: c for c in item.lazy if vectors.get(c.pk) is None})
+    vectors.update(claims_encode(claims=list(wanted.values())))
+    return sum(
+        _rank_and_store(item, vectors[item.claim.pk], vectors)
+        for item in found
+        if item is not None and item.worth_encoding
+    )
 
 
-def claim_match(*, claim: Claim, vector: np.ndarray | None = None) -> int:
+def claim_match(*, claim: Claim, vector: np.ndarray | None = None, prune: bool = True) -> int:
     """Find, rank and store one claim's matches (fact-checks and other articles' claims).
 
     A match a reviewer rejected keeps its rejection: it is never offered again.
     """
     if vector is None:
-        vector = claims_index(claims=[claim])[claim.pk]
-    words = fulltext.query_words(claim.text)
+        vector = claims_index(claims=[claim], encode=False)[claim.pk]
+    item = _candidates_of(claim, prune=prune)
+    if item is None or not item.worth_encoding:
+        return 0
+    missing = [c for c in item.lazy if c.pk != claim.pk]
+    if vector is None:
+        missing.append(claim)
+    vectors = claims_encode(claims=missing)
+    if vector is None:
+        vector = vectors[claim.pk]
+    return _rank_and_store(item, vector, vectors)
+
+
+def _candidates_of(claim: Claim, *, prune: bool) -> _Candidates | None:
+    words = _search_words(claim.text)
     fc_ids = fulltext.search("factcheck", words, limit=CANDIDATES_PER_SOURCE)
     claim_ids = fulltext.search("claim", words, limit=CANDIDATES_PER_SOURCE + 10)
     fact_checks = {
         fc.pk: fc
-        for fc in FactCheck.objects.filter(pk__in=fc_ids).only("pk", "text", "title", "vector")
+        for fc in FactCheck.objects.filter(pk__in=fc_ids).only(
+            "pk", "text", "title", "vector", "date"
+        )
     }
     others = {
         c.pk: c
@@ -190,40 +306,128 @@ def claim_match(*, claim: Claim, vector: np.ndarray | None = None) -> int:
         .filter(pk__in=claim_ids, is_orphaned=False)
         .exclude(article_id=claim.article_id)
     }
-    candidates = [
-        matching.Candidate(
-            f"f{fc.pk}", matching.document_text(fc.text, fc.title), vector_from_bytes(fc.vector)
+    candidates = []
+    for fc in fact_checks.values():
+        text = matching.document_text(fc.text, fc.title)
+        candidates.append(
+            matching.Candidate(
+                f"f{fc.pk}", text, vector_from_bytes(fc.vector), terms=matching.terms(text)
+            )
         )
-        for fc in fact_checks.values()
-    ] + [
-        matching.Candidate(
-            f"c{c.pk}",
-            matching.document_text(c.text),
-            _claim_vector(c),
-            quantities=c.quantities,
-            times=c.times,
+    for c in others.values():
+        text = matching.document_text(c.text)
+        candidates.append(
+            matching.Candidate(
+                f"c{c.pk}",
+                text,
+                _claim_vector(c),
+                terms=matching.terms(text),
+                quantities=c.quantities,
+                times=c.times,
+            )
         )
-        for c in others.values()
-    ]
     if not candidates:
-        return 0
+        return None
     query = matching.MatchQuery(
         claim.text, quantities=claim.quantities, times=claim.times, speaker=claim.speaker
     )
-    all_terms = set(matching.terms(claim.text))
+    q_terms = matching.terms(claim.text)
+    all_terms = set(q_terms)
     for candidate in candidates:
-        all_terms.update(matching.terms(candidate.text))
+        all_terms.update(candidate.terms)
     stats = lexical_stats(terms=all_terms)
+    item = _Candidates(claim, query, candidates, fact_checks, others, stats)
+    for candidate in candidates:
+        # Candidates come best first (the full-text rank): once one is reachable the query
+        # is encoded anyway, and only candidates still without a vector need the bound.
+        lazy = (
+            candidate.vector is None
+            and candidate.id.startswith("c")
+            and _has_vector_row(others[int(candidate.id[1:])])
+        )
+        if item.worth_encoding and not lazy:
+            continue
+        if prune and not _reachable(item, candidate, q_terms):
+            continue
+        item.worth_encoding = True
+        if lazy:
+            item.lazy.append(others[int(candidate.id[1:])])
+    return item
+
+
+def _has_vector_row(claim: Claim) -> bool:
+    """Whether the claim is indexed (counted, with a row that may wait for its vector). A
+    claim whose own matching has not run yet is not: it scores a cosine of 0 until then,
+    and is matched against this one, both ways, when it runs."""
+    try:
+        return claim.match_vector is not None
+    except ClaimVector.DoesNotExist:
+        return False
+
+
+def _search_words(text: str) -> list[str]:
+    """The words to ask the full-text index for: the claim's, without those in more than
+    COMMON_WORD_SHARE of the archive (at least the MIN_SEARCH_WORDS rarest kept). A common
+    word weighs little in the ranking but makes the index score a large part of the
+    archive: at a million claims, 390 ms of FTS5 per query with every word, 94 ms without
+    those in more than 1% of the documents (docs/benchmarks.md)."""
+    words = fulltext.query_words(text)
+    if COMMON_WORD_SHARE >= 1 or len(words) <= MIN_SEARCH_WORDS:
+        return words
+    stems = {w: (matching.terms(w) or [w])[0][:100] for w in words}
+    stats = lexical_stats(terms=stems.values())
+    documents = {w: stats.doc_freq.get(stem, 0) for w, stem in stems.items()}
+    common = max(COMMON_WORD_SHARE * stats.doc_count, MIN_COMMON_DOCUMENTS)
+    rarest = sorted(words, key=lambda w: documents[w])
+    kept = set(rarest[:MIN_SEARCH_WORDS]) | {w for w in words if documents[w] <= common}
+    return [w for w in words if w in kept]
+
+
+def _reachable(item: _Candidates, candidate: matching.Candidate, q_terms: list[str]) -> bool:
+    """Whether some pair of vectors could make ``_rank_and_store`` store this candidate: a
+    ``topic`` of SUGGEST or more (``topic_ceiling``), and then, if the two clash on figures
+    or dates (which no vector changes), figures that conflict, since a clashing pair's score
+    is ``topic × CLASH_FACTOR``, below SUGGEST, and it is stored only for its conflict."""
+    ceiling = matching.topic_ceiling(item.query, candidate, item.stats, q_terms)
+    if ceiling < matching.SUGGEST:
+        return False
+    clash = matching.clashes(item.query, candidate)
+    if not clash or ceiling * matching.CLASH_FACTOR >= matching.SUGGEST:
+        return True
+    return "figures" in clash and bool(_candidate_conflicts(item, candidate.id))
+
+
+def _candidate_conflicts(item: _Candidates, candidate_id: str) -> list[dict]:
+    pk = int(candidate_id[1:])
+    if candidate_id.startswith("c"):
+        return _conflicts(item.claim, item.others[pk])
+    return _fact_check_conflicts(item.claim, item.fact_checks[pk])
+
+
+def _rank_and_store(
+    item: _Candidates, vector: np.ndarray, encoded: dict[int, np.ndarray | None]
+) -> int:
+    claim, others, fact_checks = item.claim, item.others, item.fact_checks
+    candidates = [
+        dataclasses.replace(c, vector=encoded.get(int(c.id[1:])))
+        if c.vector is None and c.id.startswith("c")
+        else c
+        for c in item.candidates
+    ]
     stored = 0
-    for match in matching.rank(query, vector, candidates, stats):
+    for match in matching.rank(item.query, vector, candidates, item.stats):
         conflicts = []
-        same_topic = match.topic >= matching.SUGGEST and "figures" in match.clashes
-        if match.id.startswith("c") and same_topic:
-            conflicts = _conflicts(claim, others[int(match.id[1:])])
+        if match.topic >= matching.SUGGEST and "figures" in match.clashes:
+            conflicts = _candidate_conflicts(item, match.id)
         if match.score < matching.SUGGEST and not conflicts:
             continue
         if match.id.startswith("f"):
-            _store(claim=claim, fact_check=fact_checks[int(match.id[1:])], match=match)
+            _store(
+                claim=claim,
+                fact_check=fact_checks[int(match.id[1:])],
+                match=match,
+                conflicts=conflicts,
+            )
         else:
             other = others[int(match.id[1:])]
             _store(claim=claim, other_claim=other, match=match, conflicts=conflicts)
@@ -258,6 +462,27 @@ def _conflicts(claim: Claim, other: Claim) -> list[dict]:
     ]
 
 
+def _fact_check_conflicts(claim: Claim, fact_check: FactCheck) -> list[dict]:
+    """The claim's figures against a fact-check's, read from its text now: a fact-check
+    stores no quantities (it was never through the pipeline), and the check runs only for
+    the few matches that share a topic and state other figures."""
+    quantities, times = read_figures(fact_check.text, fact_check.date)
+    theirs = matching.ClaimFigures(
+        fact_check.text,
+        quantities,
+        times,
+        fact_check.date.isoformat() if fact_check.date else None,
+    )
+    return [
+        {
+            "ours": str(c.a.get("text") or c.a.get("value")),
+            "theirs": str(c.b.get("text") or c.b.get("value")),
+            "reason": c.reason,
+        }
+        for c in matching.figures_conflict(_figures(claim), theirs)
+    ]
+
+
 def _swap(conflicts: list[dict]) -> list[dict]:
     return [{**c, "ours": c["theirs"], "theirs": c["ours"]} for c in conflicts]
 
@@ -285,7 +510,7 @@ def _store(
 
 def matching_send_pending() -> int:
     """The sweeper's part for matching: resend articles whose extraction finished a while
-    ago but whose claims were never encoded (the follow-on task was refused by a broker
+    ago but whose claims were never indexed (the follow-on task was refused by a broker
     that was down, or lost). Only when the broker's queue is empty: a backlog is not a loss.
     Returns how many articles were sent."""
     try:

@@ -169,3 +169,94 @@ def test_the_sweeper_resends_articles_whose_claims_were_never_matched(monkeypatc
 
     monkeypatch.setattr(broker, "waiting_messages", lambda: 5)  # a backlog is not a loss
     assert matching.matching_send_pending() == 0
+
+
+def _stored_matches():
+    return sorted(
+        (m.claim_id, m.fact_check_id or 0, m.other_claim_id or 0, round(m.score, 5), m.has_conflict)
+        for m in ClaimMatch.objects.all()
+    )
+
+
+def test_a_claim_no_candidate_could_match_is_counted_but_not_encoded_until_needed():
+    import_archive()
+    # Shares only "Syria" with the archive: no vector could lift it to SUGGEST.
+    far = ClaimFactory(text="Snow closed the mountain roads of northern Syria on Monday.")
+    assert matching.articles_match(article_ids=[far.article_id]) == 0
+    row = ClaimVector.objects.get(claim=far)
+    assert row.text == far.text and not bytes(row.vector)  # indexed, not encoded
+    assert LexicalTerm.objects.get(term="mountain").documents == 1
+    # A later claim that says the same thing needs its vector: encoded then, and stored.
+    near = ClaimFactory(text="Snow closed the mountain roads of northern Syria on Monday night.")
+    assert matching.articles_match(article_ids=[near.article_id]) >= 1
+    assert ClaimMatch.objects.filter(claim=near, other_claim=far).exists()
+    assert len(bytes(ClaimVector.objects.get(claim=far).vector)) == 384 * 4
+    assert len(bytes(ClaimVector.objects.get(claim=near).vector)) == 384 * 4
+
+
+def test_pruning_stores_the_same_matches_as_encoding_every_claim():
+    import_archive()
+    texts = [
+        (SYRIA, "more than 80,000", 80000, "more than"),
+        (SYRIA_LOW, "about 70,000", 70000, "about"),
+        (SYRIA.replace("the United Nations said", "the UN said"), "more than 80,000", 80000, ""),
+        ("Snow closed the mountain roads of northern Syria on Monday.", "", None, ""),
+        ("The council approved a new cycle lane on Tuesday.", "", None, ""),
+        ("The United Nations said the talks on Syria would resume in Geneva.", "", None, ""),
+        ("More than 80,000 people went to the festival since March 2011.", "80,000", 80000, ""),
+    ]
+    claims = [
+        syria_claim(text, figure, value, qualifier)
+        if value
+        else ClaimFactory(text=text, article=ArticleFactory(body=text))
+        for text, figure, value, qualifier in texts
+    ]
+    article_ids = [c.article_id for c in claims]
+    for article_id in article_ids:
+        matching.articles_match(article_ids=[article_id])
+    pruned = _stored_matches()
+    assert pruned and any(m[4] for m in pruned)
+    assert any(not bytes(v.vector) for v in ClaimVector.objects.all())  # something was pruned
+
+    ClaimMatch.objects.all().delete()
+    ClaimVector.objects.all().delete()
+    matching.lexical_count(removed=[matching.matching.terms(c.text) for c in claims])
+    for article_id in article_ids:
+        matching.articles_match(article_ids=[article_id], prune=False)
+    assert _stored_matches() == pruned
+
+
+def test_conflicting_figures_are_flagged_against_an_imported_fact_check():
+    import_archive()  # "More than 80,000 people have died in Syria since March 2011."
+    low = syria_claim(SYRIA_LOW, "about 70,000", 70000, "about")
+    matching.articles_match(article_ids=[low.article_id])
+    match = ClaimMatch.objects.get(claim=low, fact_check__isnull=False)
+    assert match.has_conflict
+    assert match.conflicts[0]["ours"] == "about 70,000"
+    assert match.conflicts[0]["theirs"].lower() == "more than 80,000"
+
+
+def test_a_fact_check_with_agreeing_figures_is_no_conflict():
+    import_archive()
+    near = syria_claim(
+        SYRIA.replace("More than 80,000", "About 85,000"), "about 85,000", 85000, "about"
+    )
+    matching.articles_match(article_ids=[near.article_id])
+    assert not ClaimMatch.objects.filter(claim=near, has_conflict=True).exists()
+
+
+def test_words_in_much_of_a_large_archive_are_not_searched_for():
+    # 2,000 documents, "said" in all of them: more than 1% and more than 1,000 documents.
+    matching.lexical_count(added=[["said", f"word{i}"] for i in range(2000)])
+    words = matching._search_words("Officials said dockers closed twelve harbours on Monday.")
+    assert "said" not in words
+    assert {"dockers", "harbours", "twelve", "monday", "officials", "closed"} <= set(words)
+    # The rarest few are kept even when every word is common.
+    matching.lexical_count(added=[["docker", "harbour", "close"] for _ in range(2000)])
+    assert len(matching._search_words("Dockers said harbours closed.")) == 3
+
+
+def test_a_small_archive_is_searched_with_every_word():
+    matching.lexical_count(added=[["said", f"word{i}"] for i in range(50)])
+    words = matching._search_words("Officials said dockers closed twelve harbours on Monday.")
+    assert "said" in words

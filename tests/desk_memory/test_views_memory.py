@@ -295,3 +295,35 @@ def test_each_queue_row_carries_its_own_badges_and_keeps_them_after_a_status_cha
             assert response.status_code == 302
     repeat.refresh_from_db()
     assert repeat.status == Claim.Status.SOURCED
+
+
+def test_the_panel_shows_figures_conflicting_with_an_imported_fact_check(client, reviewer):
+    import json
+
+    from claims.services.factchecks import fact_checks_import
+    from claims.services.matching import articles_match
+
+    record = {
+        "id": "fc-syria",
+        "text": "More than 80,000 people have died in Syria since March 2011.",
+        "rating": "True",
+        "publisher": "Checker",
+        "url": "https://checker.example.org/syria",
+        "date": "2013-05-20",
+    }
+    fact_checks_import(data=json.dumps(record).encode())
+    low = "About 70,000 people have died in Syria since March 2011, the United Nations said."
+    claim = claim_in(
+        "Low count",
+        text=low,
+        quantities=[
+            {"text": "about 70,000", "value": 70000, "low": None, "high": None,
+             "qualifier": "about", "unit": "people"}
+        ],
+        times=[{"text": "since March 2011", "value": "2011-03", "relation": "since"}],
+    )  # fmt: skip
+    articles_match(article_ids=[claim.article_id])
+    html = panel(client, claim).content.decode()
+    assert "Conflicting figures" in html
+    assert "<b>about 70,000</b> here against <b>More than 80,000</b>" in html
+    assert "the fact-check by Checker" in html and "https://checker.example.org/syria" in html

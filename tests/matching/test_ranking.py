@@ -142,3 +142,32 @@ def test_a_reranker_fitted_on_other_features_is_refused(tmp_path):
 def test_document_text_joins_a_title_once():
     assert document_text("Claim.", "Title") == "Claim. Title"
     assert document_text("Claim.", "") == document_text("Claim.", "Claim.") == "Claim."
+
+
+def test_topic_ceiling_bounds_the_topic_whatever_the_vectors(encoder, index):
+    from claims.matching import topic_ceiling
+
+    query = MatchQuery(QUERY)
+    rng = np.random.default_rng(1)
+    vectors = [encoder.encode([QUERY])[0]] + [
+        v / np.linalg.norm(v) for v in rng.standard_normal((5, DIMENSION)).astype(np.float32)
+    ]
+    for candidate in index.candidates(query, vectors[0]):
+        ceiling = topic_ceiling(query, candidate, index.stats)
+        for vector in vectors + [candidate.vector]:  # the candidate's own: a cosine of 1
+            (match,) = rank(query, vector, [candidate], index.stats)
+            assert match.topic <= ceiling
+    # An unrelated claim sharing no word cannot reach SUGGEST even with identical vectors.
+    stranger = Candidate("x", "Chelsea paid £24m to sign Michael Essien from Lyon.")
+    assert topic_ceiling(query, stranger, index.stats) < SUGGEST
+
+
+def test_batched_and_lone_vectors_agree(encoder):
+    texts = [
+        "Inflation rose to 2.5% in May.",
+        "More than 80,000 people have died in Syria since fighting broke out in March 2011.",
+        "Tesco reported a pre-tax profit of £2.2bn.",
+    ]
+    lone = np.vstack([encoder.encode([t]) for t in texts])
+    batched = encoder.encode(texts, batch_size=32)
+    assert np.min(np.sum(lone * batched, axis=1)) > 0.9999
