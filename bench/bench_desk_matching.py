@@ -240,7 +240,7 @@ def _stored_matches() -> list[tuple]:
 
 def throughput(held_out: list[str], model: str) -> tuple[list[tuple[str, float]], str]:
     """Articles per CPU second: raw nlp.pipe, extraction, extraction + matching (every claim
-    encoded, as before; and pruned, as the desk now does), and whether both matchings stored
+    encoded, as the desk does; and pruned), and whether both matchings stored
     the same matches."""
     from claims.extraction import extract_claims_many, load_nlp
     from claims.matching import terms
@@ -289,7 +289,7 @@ def throughput(held_out: list[str], model: str) -> tuple[list[tuple[str, float]]
         ("raw nlp.pipe", n / raw),
         ("extraction (the job)", n / extraction),
         ("extraction + matching, every claim encoded (before)", n / (extraction + spent[False])),
-        ("extraction + matching, pruned (the desk now)", n / (extraction + spent[True])),
+        ("extraction + matching, pruned", n / (extraction + spent[True])),
     ], note
 
 

@@ -235,17 +235,17 @@ class _Candidates:
     lazy: list[Claim] = field(default_factory=list)
 
 
-def articles_match(*, article_ids: list[int], prune: bool = True) -> int:
+def articles_match(*, article_ids: list[int], prune: bool = False) -> int:
     """Match every live claim of these articles; returns how many matches were stored.
 
-    Every claim is counted into the statistics and given a vector row, but encoded only if
-    some candidate could reach SUGGEST with it (``matching.topic_ceiling``: the words and
-    figures with a perfect cosine); the others are encoded when a later query needs them
-    as a candidate. The matches stored are the same as with every claim encoded
-    (``prune=False``). On news the bound rarely spares a claim (docs/matching.md: almost
-    any shared word could reach SUGGEST with a cosine of 1); it is kept because it is exact
-    and cheap. The vectors this call needs are encoded together, after every claim's
-    candidates are known.
+    Every claim is counted into the statistics, given a vector row and encoded. With
+    ``prune``, a claim is encoded only if some candidate could reach SUGGEST with it
+    (``matching.topic_ceiling``: the words and figures with a perfect cosine), the others
+    when a later query needs them as a candidate; the matches stored are the same. It is
+    off by default: on news it spared no claim in the benchmark (almost any shared word
+    reaches SUGGEST with a cosine of 1) and its bound cost 2–4 ms of CPU per claim
+    (docs/matching.md). The vectors this call needs are encoded together, after every
+    claim's candidates are known.
     """
     claims = list(
         Claim.objects.select_related("article")
@@ -271,7 +271,7 @@ def articles_match(*, article_ids: list[int], prune: bool = True) -> int:
     )
 
 
-def claim_match(*, claim: Claim, vector: np.ndarray | None = None, prune: bool = True) -> int:
+def claim_match(*, claim: Claim, vector: np.ndarray | None = None, prune: bool = False) -> int:
     """Find, rank and store one claim's matches (fact-checks and other articles' claims).
 
     A match a reviewer rejected keeps its rejection: it is never offered again.

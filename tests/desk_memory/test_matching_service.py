@@ -171,6 +171,13 @@ def test_the_sweeper_resends_articles_whose_claims_were_never_matched(monkeypatc
     assert matching.matching_send_pending() == 0
 
 
+def test_by_default_every_claim_is_encoded():
+    import_archive()
+    far = ClaimFactory(text="Snow closed the mountain roads of northern Syria on Monday.")
+    assert matching.articles_match(article_ids=[far.article_id]) == 0
+    assert len(bytes(ClaimVector.objects.get(claim=far).vector)) == 384 * 4
+
+
 def _stored_matches():
     return sorted(
         (m.claim_id, m.fact_check_id or 0, m.other_claim_id or 0, round(m.score, 5), m.has_conflict)
@@ -178,17 +185,17 @@ def _stored_matches():
     )
 
 
-def test_a_claim_no_candidate_could_match_is_counted_but_not_encoded_until_needed():
+def test_pruned_a_claim_no_candidate_could_match_is_counted_but_not_encoded_until_needed():
     import_archive()
     # Shares only "Syria" with the archive: no vector could lift it to SUGGEST.
     far = ClaimFactory(text="Snow closed the mountain roads of northern Syria on Monday.")
-    assert matching.articles_match(article_ids=[far.article_id]) == 0
+    assert matching.articles_match(article_ids=[far.article_id], prune=True) == 0
     row = ClaimVector.objects.get(claim=far)
     assert row.text == far.text and not bytes(row.vector)  # indexed, not encoded
     assert LexicalTerm.objects.get(term="mountain").documents == 1
     # A later claim that says the same thing needs its vector: encoded then, and stored.
     near = ClaimFactory(text="Snow closed the mountain roads of northern Syria on Monday night.")
-    assert matching.articles_match(article_ids=[near.article_id]) >= 1
+    assert matching.articles_match(article_ids=[near.article_id], prune=True) >= 1
     assert ClaimMatch.objects.filter(claim=near, other_claim=far).exists()
     assert len(bytes(ClaimVector.objects.get(claim=far).vector)) == 384 * 4
     assert len(bytes(ClaimVector.objects.get(claim=near).vector)) == 384 * 4
@@ -213,7 +220,7 @@ def test_pruning_stores_the_same_matches_as_encoding_every_claim():
     ]
     article_ids = [c.article_id for c in claims]
     for article_id in article_ids:
-        matching.articles_match(article_ids=[article_id])
+        matching.articles_match(article_ids=[article_id], prune=True)
     pruned = _stored_matches()
     assert pruned and any(m[4] for m in pruned)
     assert any(not bytes(v.vector) for v in ClaimVector.objects.all())  # something was pruned
