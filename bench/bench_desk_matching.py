@@ -205,7 +205,7 @@ def time_queries(queries: list[str], *, prune: bool) -> dict[str, list[float]]:
     pruning, as the desk did before) and match (candidates, their bound, the encoder when
     some candidate could reach SUGGEST, rank, store)."""
     from claims.matching import terms
-    from claims.services import matching
+    from claims.services import matching, matching_index
 
     _clear_text_caches()
     claims = _query_claims(queries, "pruned" if prune else "eager")
@@ -224,7 +224,7 @@ def time_queries(queries: list[str], *, prune: bool) -> dict[str, list[float]]:
     rows = ClaimVector.objects.filter(claim__in=claims[1:])
     out["encoded"] = [sum(1 for v in rows if bytes(v.vector)) / max(len(claims) - 1, 1)]
     # Out of the archive again, so the next pass sees the same archive.
-    matching.lexical_count(removed=[terms(c.text) for c in claims])
+    matching_index.lexical_count(removed=[terms(c.text) for c in claims])
     claims[0].article.delete()
     return out
 
@@ -245,7 +245,7 @@ def throughput(held_out: list[str], model: str) -> tuple[list[tuple[str, float]]
     from claims.extraction import extract_claims_many, load_nlp
     from claims.matching import terms
     from claims.models import Article, Claim, ClaimMatch, ClaimVector
-    from claims.services import claims_replace_extraction, matching
+    from claims.services import claims_replace_extraction, matching, matching_index
 
     nlp = load_nlp(model)
     list(nlp.pipe(held_out[:3]))
@@ -269,7 +269,7 @@ def throughput(held_out: list[str], model: str) -> tuple[list[tuple[str, float]]
     for prune in (False, True):
         ClaimMatch.objects.filter(claim__in=claims).delete()
         if ClaimVector.objects.filter(claim__in=claims).delete()[0]:
-            matching.lexical_count(removed=[terms(c.text) for c in claims])
+            matching_index.lexical_count(removed=[terms(c.text) for c in claims])
         _clear_text_caches()
         cpu = time.process_time()
         for article in articles:
@@ -322,7 +322,7 @@ def main() -> int:
     from django.db import connection
 
     from claims.extraction import extract_claims_many, load_nlp
-    from claims.services import matching
+    from claims.services import matching_index
 
     with args.corpus.open(encoding="utf-8") as fh:
         texts = [json.loads(line)["text"] for line in fh if line.strip()]
@@ -335,7 +335,7 @@ def main() -> int:
     cpu = time.process_time()
     found = sum(len(c) for c in extract_claims_many(nlp, ((t, None) for t in held_out)))
     extract_ms = (time.process_time() - cpu) * 1000 / max(found, 1)
-    real = matching.encoder().encode(pool[: args.real_vectors])
+    real = matching_index.encoder().encode(pool[: args.real_vectors])
 
     print(
         f"Command: DATABASE_URL={'<postgres>' if connection.vendor == 'postgresql' else ''} "

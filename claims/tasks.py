@@ -14,7 +14,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init
 
 from claims import selectors, services
-from claims.services import matching
+from claims.services import matching, matching_index
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def warm_up_worker(**kwargs) -> None:
     services.extractor().warm_up()
     # The follow-on matching task's encoder too: loading it inside a task would spend
     # that task's time limit on the model, not the claims.
-    matching.encoder()
+    matching_index.encoder()
 
 
 def retry_countdown(retries: int) -> int:

@@ -26,7 +26,7 @@ from django.db import transaction
 
 from claims.matching import document_text, terms
 from claims.models import FactCheck
-from claims.services.matching import fact_checks_index, lexical_count
+from claims.services.matching_index import fact_checks_index, lexical_count
 
 MAX_FIELD = {"title": 500, "rating": 200, "publisher": 200, "url": 2000, "external_id": 500}
 

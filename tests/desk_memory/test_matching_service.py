@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from claims import fulltext
 from claims.models import ClaimMatch, ClaimVector, LexicalTerm
-from claims.services import matching
+from claims.services import matching, matching_index
 from claims.services.factchecks import fact_checks_import
 from tests.factories import ArticleFactory, ClaimFactory
 
@@ -139,8 +139,8 @@ def test_a_claim_is_encoded_and_counted_once_and_recounted_when_its_text_changes
 
 
 def test_lexical_stats_read_back_what_was_counted():
-    matching.lexical_count(added=[["a", "b"], ["b", "c", "c"]])
-    stats = matching.lexical_stats(terms=["b", "c", "z"])
+    matching_index.lexical_count(added=[["a", "b"], ["b", "c", "c"]])
+    stats = matching_index.lexical_stats(terms=["b", "c", "z"])
     assert stats.doc_count == 2 and stats.avg_length == 2.5
     assert dict(stats.doc_freq) == {"b": 2, "c": 1}
 
@@ -227,7 +227,7 @@ def test_pruning_stores_the_same_matches_as_encoding_every_claim():
 
     ClaimMatch.objects.all().delete()
     ClaimVector.objects.all().delete()
-    matching.lexical_count(removed=[matching.matching.terms(c.text) for c in claims])
+    matching_index.lexical_count(removed=[matching.matching.terms(c.text) for c in claims])
     for article_id in article_ids:
         matching.articles_match(article_ids=[article_id], prune=False)
     assert _stored_matches() == pruned
@@ -254,16 +254,16 @@ def test_a_fact_check_with_agreeing_figures_is_no_conflict():
 
 def test_words_in_much_of_a_large_archive_are_not_searched_for():
     # 2,000 documents, "said" in all of them: more than 1% and more than 1,000 documents.
-    matching.lexical_count(added=[["said", f"word{i}"] for i in range(2000)])
+    matching_index.lexical_count(added=[["said", f"word{i}"] for i in range(2000)])
     words = matching._search_words("Officials said dockers closed twelve harbours on Monday.")
     assert "said" not in words
     assert {"dockers", "harbours", "twelve", "monday", "officials", "closed"} <= set(words)
     # The rarest few are kept even when every word is common.
-    matching.lexical_count(added=[["docker", "harbour", "close"] for _ in range(2000)])
+    matching_index.lexical_count(added=[["docker", "harbour", "close"] for _ in range(2000)])
     assert len(matching._search_words("Dockers said harbours closed.")) == 3
 
 
 def test_a_small_archive_is_searched_with_every_word():
-    matching.lexical_count(added=[["said", f"word{i}"] for i in range(50)])
+    matching_index.lexical_count(added=[["said", f"word{i}"] for i in range(50)])
     words = matching._search_words("Officials said dockers closed twelve harbours on Monday.")
     assert "said" in words
