@@ -50,6 +50,18 @@ def is_speech_verb(token: Token) -> bool:
     return lemma in SPEECH_VERBS
 
 
+# Verbs that frame a quotation beside them but not reported content: "“Why now?” she asked"
+# is speech, "asked the court to rehear the case" is not a source's statement.
+_QUOTE_ONLY_VERBS = _words("ask wonder shout exclaim chant joke quip yell scream whisper")
+
+
+def is_quote_verb(token: Token) -> bool:
+    """A verb that can frame a direct quotation: a speech verb, or "ask", "shout"…"""
+    if token.pos_ == "VERB" and token.lemma_.lower() in _QUOTE_ONLY_VERBS:
+        return True
+    return is_speech_verb(token)
+
+
 def subject_of(verb: Token) -> Token | None:
     """The subject of a speech verb, following "he said, adding that" back to "said"."""
     for _ in range(3):
