@@ -407,6 +407,10 @@ def speech_frame(unit: Unit, index: DocIndex) -> Frame | None:
         if content is None and token.dep_ == "ROOT":
             # "…, Lavrov said." parsed with the clause hanging off the verb.
             content = next((c for c in token.children if c.dep_ in ("parataxis", "advcl")), None)
+        if content is None and token.dep_ == "parataxis" and token.sent.root is not token:
+            # "X took 146 seats, the interior ministry said, five short of…": a frame set
+            # into the sentence reports the whole of it.
+            content = token.sent.root
         if content is None:
             # "announced plans for the conference" reports an event, not speech.
             continue
