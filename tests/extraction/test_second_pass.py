@@ -9,6 +9,7 @@ import datetime
 import pytest
 
 from claims.extraction import extract_claims
+from claims.extraction.article import _year_of, find_dateline
 from claims.extraction.times import find_times
 
 SAT_3_AUG_2024 = datetime.date(2024, 8, 3)
@@ -251,3 +252,39 @@ def test_an_act_and_what_its_doer_then_said_are_two_claims(nlp):
 def test_types_of_multi_part_sentences(nlp, body, fragment, kind):
     claims = claims_of(nlp, body, THU_5_SEP_2024)
     assert typed(claims, body, fragment) == kind, [(c.text, c.type) for c in claims]
+
+
+# --- a weekday in the dateline -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("dateline", "date", "weekday"),
+    [
+        ("WASHINGTON, Saturday 3 August 2024 — ", "2024-08-03", 5),
+        ("MIAMI, Thursday, Sept. 5, 2024 (AP) — ", "2024-09-05", 3),
+        ("OSLO, Tues. Nov. 12, 2024 — ", "2024-11-12", 1),
+        ("CAIRO, Friday — ", None, 4),
+    ],
+)
+def test_a_weekday_in_the_dateline_is_read(dateline, date, weekday):
+    found = find_dateline(dateline + "The ministry said on Monday that exports rose.")
+    assert found is not None
+    assert (found.date, found.weekday) == (date, weekday)
+    assert found.end == len(dateline)
+
+
+def test_a_weekday_names_the_year_of_a_year_less_dateline():
+    # 5 September was a Thursday in 2024 and in 2019; the latest up to this year is taken.
+    assert _year_of(9, 5, 3, today=datetime.date(2026, 1, 10)) == 2024
+    assert _year_of(9, 5, 3, today=datetime.date(2023, 1, 10)) == 2019
+
+
+def test_relative_dates_are_read_from_a_dateline_with_a_weekday(nlp):
+    body = (
+        "LISBON, Saturday 3 August 2024 — The farm ministry said on Saturday that the wheat"
+        " harvest fell 14 percent, and forecasters expect rain to return on Tuesday."
+    )
+    claims = claims_of(nlp, body)
+    assert not any(c.start < len("LISBON, Saturday 3 August 2024 —") for c in claims)
+    harvest = claim_at(claims, body, "wheat")
+    assert "2024-08-03" in time_values(harvest)
