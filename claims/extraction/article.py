@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 
@@ -12,11 +13,15 @@ _MONTH_ABBR = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
     r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
-# "PARIS, May 28 (RIA Novosti) –", "LONDON (Reuters) -", "WASHINGTON, Jan. 5, 2024 (AP) —",
+_WEEKDAY = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day|\.)"
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# "PARIS, May 28 (RIA Novosti) –", "WASHINGTON, Saturday 3 August 2024 —",
+# "MIAMI, Thursday, Sept. 5, 2024 (AP) —", "LONDON (Reuters) -", "WASHINGTON, Jan. 5, 2024 (AP) —",
 # "NEW YORK —", "Kabul, 3 June 2013 (AFP) -".
 DATELINE_RE = re.compile(
     r"^[ \t]*(?P<place>[A-Z][A-Za-z.'’]*(?:[ -][A-Z][A-Za-z.'’]*){0,3})"
     r"(?:,[ \t]*(?P<region>[A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*)?))??"
+    r"(?:,?[ \t]+(?P<weekday>" + _WEEKDAY + r"),?)?"
     r"(?:,?[ \t]+(?P<date>(?:\d{1,2}[ \t]+" + _MONTH_ABBR + r"|" + _MONTH_ABBR + r"[ \t]+\d{1,2})"
     r"(?:,?[ \t]+(?P<year>(?:19|20)\d\d))?))?"
     r"(?:[ \t]*\((?P<outlet>[^()\n]{2,40})\))?"
@@ -39,6 +44,7 @@ class Dateline:
     date: str | None
     year: int | None
     outlet: str | None
+    weekday: int | None = None  # Monday = 0, as datetime.date.weekday()
 
 
 def find_dateline(body: str) -> Dateline | None:
@@ -54,6 +60,7 @@ def find_dateline(body: str) -> Dateline | None:
     # A real dateline has the place in capitals or carries a date or an outlet.
     if not (place.isupper() and len(place) > 2) and not (m.group("date") or m.group("outlet")):
         return None
+    weekday = _WEEKDAYS.index(m.group("weekday")[:3].lower()) if m.group("weekday") else None
     date_iso = None
     year = None
     if m.group("date"):
@@ -63,9 +70,27 @@ def find_dateline(body: str) -> Dateline | None:
         if m.group("year"):
             year = int(m.group("year"))
         if month and day and day <= 31:
+            if year is None and weekday is not None:
+                # "Thursday, Sept. 5": the weekday names the year, the latest one (up to
+                # this year) in which that day fell on it, so relative dates can be read.
+                year = _year_of(month, day, weekday)
             date_iso = f"{year}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
     pretty = place.title() if place.isupper() else place
-    return Dateline(m.start(), m.end(), pretty, date_iso, year, m.group("outlet"))
+    return Dateline(m.start(), m.end(), pretty, date_iso, year, m.group("outlet"), weekday)
+
+
+def _year_of(month: int, day: int, weekday: int, today: datetime.date | None = None) -> int | None:
+    """The latest year in which month/day fell on weekday, up to two days after today (a
+    dateline may run ahead of the server's clock), and no more than 28 years back."""
+    latest = (today or datetime.date.today()) + datetime.timedelta(days=2)
+    for year in range(latest.year, latest.year - 29, -1):
+        try:
+            candidate = datetime.date(year, month, day)
+        except ValueError:  # 29 February
+            continue
+        if candidate <= latest and candidate.weekday() == weekday:
+            return year
+    return None
 
 
 def is_boilerplate(text: str) -> bool:

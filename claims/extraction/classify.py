@@ -14,11 +14,13 @@ from spacy.tokens import Token
 
 from .claim import make_claim, named_entities, times_in
 from .speakers import FORWARD_LOOKING_CUES
+from .speakers import SPEECH_VERBS as SPEECH_LEMMAS
 from .types import ClaimType, Entity, ExtractedClaim, TimeRef
 from .units import DocIndex, Frame, Unit, main_verb
 
 _FUTURE_AUX = frozenset({"will", "'ll", "’ll", "shall", "wo", "may", "might"})
 _REPORTED_FUTURE_AUX = _FUTURE_AUX | {"would", "could"}
+_SCHEDULED_WORDS = frozenset({"due", "set", "scheduled", "slated", "poised", "expected"})
 _FORWARD_LEMMAS = frozenset({"forecast", "predict", "pledge", "vow", "promise", "project"})
 _OPINION_WORDS = frozenset(
     """think believe feel hope love hate wish like enjoy fear doubt great wonderful terrible
@@ -60,11 +62,15 @@ def typed_claim(
         return None
     if not quantities and is_exclamation(index.text, start, end):
         return None
-    if is_prediction(content_head, frame):
+    if is_prediction(content_head, frame, end if head is not None else None):
         kind = ClaimType.PREDICTION
     elif quantities:
         dated = _dated_happening(found_quantities, start, end, content_head, index)
         kind = ClaimType.EVENT if dated else ClaimType.STATISTIC
+    elif _act_with_reason(content_head, frame) and checkable:
+        # "added the companies to its list on Monday, saying they had supplied parts": the
+        # subject's act is the claim, what it said is its reason.
+        kind = ClaimType.EVENT
     elif frame is not None and (speaker or checkable):
         kind = ClaimType.ATTRIBUTION
     elif checkable and has_finite_verb(unit.tokens, start, end):
@@ -97,6 +103,18 @@ _CHANGE_LEMMAS = frozenset(
 _ARGUMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "attr", "oprd", "dative"})
 
 
+def has_day_date(index: DocIndex, start: int, end: int) -> bool:
+    """A date to the day (or a weekday) in start:end."""
+    lo = bisect_left(index.time_starts, start)
+    for ft in index.times[lo:]:
+        if ft.start >= end:
+            break
+        t = ft.time
+        if _WEEKDAY_TEXT.search(t.text) or (t.value and _DAY_VALUE.search(t.value)):
+            return True
+    return False
+
+
 def _dated_happening(found: list, start: int, end: int, head: Token, index: DocIndex) -> bool:
     """A vote with its tally, or a dated happening whose figures only describe it ("began a
     48-hour strike on Tuesday", "declared an emergency in 23 counties on Wednesday"): an event,
@@ -125,11 +143,15 @@ def _dated_happening(found: list, start: int, end: int, head: Token, index: DocI
         return False
     for fq in found:
         q = fq.quantity
+        span = index.doc.char_span(fq.start, fq.end, alignment_mode="expand")
+        # "for a fraud that cost investors 180 million pounds": a figure in a clause that
+        # describes a noun describes it, whatever it is.
+        if span is not None and any(a.dep_ in ("relcl", "acl") for a in _between(span.root, head)):
+            continue
         if q.unit and (q.unit.startswith("percent") or q.unit.isupper()):
             return False
         if _MODIFIER_FIGURE.search(q.text):
             continue  # "a 48-hour strike", "an eight-day trial": the figure describes a noun
-        span = index.doc.char_span(fq.start, fq.end, alignment_mode="expand")
         if span is None:
             return False
         node = span.root
@@ -149,7 +171,35 @@ def _dated_happening(found: list, start: int, end: int, head: Token, index: DocI
     return True
 
 
+def _between(node: Token, head: Token) -> list[Token]:
+    """node and its ancestors below head (all of them if head is not among them)."""
+    out = [node]
+    for a in node.ancestors:
+        if a.i == head.i:
+            break
+        out.append(a)
+    return out
+
+
 _MODIFIER_FIGURE = re.compile(r"[\w]-[a-z]+$")
+
+
+def _act_with_reason(content_head: Token, frame: Frame | None) -> bool:
+    if frame is None:
+        return False
+    # The frame's content is the clause under "saying", or "saying" itself when the parser
+    # took the act's verb ("added") for the speech verb.
+    verb = content_head.head if content_head.dep_ == "ccomp" else content_head
+    act = verb.head
+    return (
+        verb.tag_ == "VBG"
+        and verb.dep_ == "advcl"
+        and act.i != verb.i
+        and act.pos_ == "VERB"
+        and act.i < verb.i
+        # "added the companies to its list": a speech verb with an object is an act.
+        and (act.lemma_ not in SPEECH_LEMMAS or any(c.dep_ == "dobj" for c in act.children))
+    )
 
 
 def _non_speaker_entities(entities: list[Entity], speaker: str | None) -> list[Entity]:
@@ -158,13 +208,19 @@ def _non_speaker_entities(entities: list[Entity], speaker: str | None) -> list[E
     return [e for e in entities if e.text not in speaker and speaker not in e.text]
 
 
-def is_prediction(head: Token, frame: Frame | None) -> bool:
+def is_prediction(head: Token, frame: Frame | None, end: int | None = None) -> bool:
+    """A forecast or pledge. `end` bounds a claim split off a longer sentence: a coordinated
+    verb past it is another claim's ("had lost a third of the crop, and that it would pay")."""
     if frame is not None and frame.cue in FORWARD_LOOKING_CUES:
         return True
     heads = [head]
     if frame is not None:
         # "said operations had been suspended and that it expected losses of $30m a week"
-        heads.extend(c for c in head.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"))
+        heads.extend(
+            c
+            for c in head.children
+            if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") and (end is None or c.idx < end)
+        )
     return any(_is_forward(h, frame) for h in heads)
 
 
@@ -174,8 +230,19 @@ def _is_forward(head: Token, frame: Frame | None) -> bool:
     if frame is not None and head.lemma_ in ("expect", "anticipate"):
         return True  # a source's reported expectation is a forecast
     aux_words = _REPORTED_FUTURE_AUX if frame is not None else _FUTURE_AUX
+    auxes = [c for c in head.children if c.dep_ in ("aux", "auxpass")]
+    # "would have produced 40,000 tons": a past that did not happen, not a forecast.
+    counterfactual = head.tag_ == "VBN" and any(c.lower_ == "have" for c in auxes)
+    for child in auxes:
+        if child.lower_ in aux_words and not (counterfactual and child.lower_ != "will"):
+            return True
     for child in head.children:
-        if child.dep_ in ("aux", "auxpass") and child.lower_ in aux_words:
+        # "is due to begin next month", "are scheduled to resume": a fixed future.
+        if (
+            child.dep_ in ("acomp", "attr", "oprd")
+            and child.lower_ in _SCHEDULED_WORDS
+            and any(c.dep_ == "xcomp" for c in child.children)
+        ):
             return True
         if (
             child.dep_ in ("xcomp", "ccomp")

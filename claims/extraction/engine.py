@@ -30,7 +30,13 @@ from .classify import (
 )
 from .clauses import split_clauses, statement_before_question
 from .scoring import CHECK_WORTHY, apply_scores, sentence_scores
-from .speech import quote_claim, quote_pieces, reported_speech_beside_quotes, speech_frame
+from .speech import (
+    quote_claim,
+    quote_pieces,
+    reported_speech_beside_quotes,
+    short_quote_claims,
+    speech_frame,
+)
 from .types import ClaimType, ExtractedClaim
 from .units import DocIndex, Frame, Unit, main_verb, units_of
 
@@ -97,11 +103,14 @@ def _claims_from_unit(unit: Unit, index: DocIndex) -> tuple[list[ExtractedClaim]
         return [], None
     claims: list[ExtractedClaim] = []
     pieces = quote_pieces(unit, index)
-    if pieces:
+    short = short_quote_claims(unit, index) if index.passages else []
+    if pieces or short:
         for start, end, passage in pieces:
             claim = quote_claim(start, end, passage, unit, index)
             if claim:
                 claims.append(claim)
+        claims.extend(short)
+        claims.sort(key=lambda c: c.start)
         claims.extend(reported_speech_beside_quotes(unit, index))
         return claims, None
     if is_question(text, unit.start, unit.end):

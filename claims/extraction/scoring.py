@@ -23,6 +23,14 @@ except Exception:  # noqa: BLE001 - any failure to import means "no model"
 logger = logging.getLogger(__name__)
 
 CHECK_WORTHY = 0.5
+# Set by the engine, before scoring, on a quotation that asserts nothing a checker could
+# verify (a question, a feeling, an appeal): it stays a `quote` claim, since a reader may
+# want every quotation and who said it, but its score is kept under CHECK_WORTHY so it never
+# reaches the desk's check-worthy queue.
+NOTHING_CHECKABLE = "quotes a question, feeling or appeal: nothing checkable"
+# A check-worthy score times this stays under CHECK_WORTHY, and the order among such quotes
+# is kept.
+_NOTHING_CHECKABLE_FACTOR = 0.45
 
 SentenceScore = tuple[float, list[str]]
 
@@ -67,6 +75,7 @@ def rule_score(claim: ExtractedClaim) -> SentenceScore:
 def apply_scores(claims: list[ExtractedClaim], sentence: SentenceScore | None) -> None:
     """Set score and reasons on the claims of one sentence."""
     for claim in claims:
+        plain = NOTHING_CHECKABLE in claim.reasons
         rule, signals = rule_score(claim)
         if sentence is None:
             score, reasons = rule, signals
@@ -74,5 +83,9 @@ def apply_scores(claims: list[ExtractedClaim], sentence: SentenceScore | None) -
             score, model_reasons = sentence
             # "model: 0.83" first, then what the reviewer can check, without repeats.
             reasons = list(model_reasons) + [r for r in signals if r not in model_reasons]
-        claim.score = round(min(1.0, max(0.0, float(score))), 3)
+        score = min(1.0, max(0.0, float(score)))
+        if plain:
+            score *= _NOTHING_CHECKABLE_FACTOR
+            reasons = [NOTHING_CHECKABLE, *reasons]
+        claim.score = round(score, 3)
         claim.reasons = reasons

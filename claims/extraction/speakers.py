@@ -50,6 +50,18 @@ def is_speech_verb(token: Token) -> bool:
     return lemma in SPEECH_VERBS
 
 
+# Verbs that frame a quotation beside them but not reported content: "“Why now?” she asked"
+# is speech, "asked the court to rehear the case" is not a source's statement.
+_QUOTE_ONLY_VERBS = _words("ask wonder shout exclaim chant joke quip yell scream whisper")
+
+
+def is_quote_verb(token: Token) -> bool:
+    """A verb that can frame a direct quotation: a speech verb, or "ask", "shout"…"""
+    if token.pos_ == "VERB" and token.lemma_.lower() in _QUOTE_ONLY_VERBS:
+        return True
+    return is_speech_verb(token)
+
+
 def subject_of(verb: Token) -> Token | None:
     """The subject of a speech verb, following "he said, adding that" back to "said"."""
     for _ in range(3):
@@ -97,6 +109,9 @@ def name_of(token: Token) -> str:
         # "Munoz's lawyer, Pedro Garcia, said": the name beats the description.
         if child.dep_ == "appos" and child.pos_ == "PROPN":
             return name_of(child)
+    named = _apposed_name(token)
+    if named:
+        return named
     # "the interior ministry" is tagged PROPN by the small model: a lower-case word is a
     # common noun, read with its modifiers below.
     if token.pos_ == "PROPN" and not token.text.islower():
@@ -125,6 +140,21 @@ def name_of(token: Token) -> str:
             end = i
             break
     return doc[start:end].text.strip(" ,")
+
+
+def _apposed_name(token: Token) -> str | None:
+    """ "according to the company, Resolution Copper.": a name set off right after a common
+    noun, read off the surface because the parser often hangs it elsewhere."""
+    doc = token.doc
+    i = token.i + 1
+    if token.pos_ != "NOUN" or i + 1 >= len(doc) or doc[i].text != ",":
+        return None
+    end = i + 1
+    while end < len(doc) and doc[end].pos_ == "PROPN":
+        end += 1
+    if end == i + 1 or (end < len(doc) and doc[end].text not in (".", ",", ";")):
+        return None
+    return doc[i + 1 : end].text
 
 
 class SpeakerMemory:
@@ -161,6 +191,29 @@ class SpeakerMemory:
                 self.positions.append(token.idx)
                 self.names.append(name_of(token))
                 self.is_person.append(person)
+        # "the company, Resolution Copper": the article names what "the company" stands
+        # for, so a later "the company said" is Resolution Copper. Only a description the
+        # article itself sets beside a name is bound: a guess from the last organisation
+        # named would be wrong too often.
+        self.bound: dict[str, list[tuple[int, str]]] = {}
+        for token in doc:
+            if token.pos_ == "NOUN" and token.lower_ in _BINDABLE_NOUNS:
+                named = _apposed_name(token)
+                if named:
+                    self.bound.setdefault(token.lower_, []).append((token.idx, named))
+
+    def bound_name(self, token: Token) -> str | None:
+        """The name a bare "the company" / "the agency" was given earlier in the article."""
+        if not any(c.dep_ == "det" and c.lower_ == "the" for c in token.children):
+            return None
+        if any(c.dep_ not in ("det", "punct") for c in token.children):
+            return None  # "the company's lawyers", "the agency in Geneva"
+        found = None
+        for pos, name in self.bound.get(token.lower_, ()):
+            if pos >= token.idx:
+                break
+            found = name
+        return found
 
     def resolve(self, pronoun: Token) -> str | None:
         """The most recent named person before the pronoun, as subject or speaker."""
@@ -180,6 +233,10 @@ def speaker_name(token: Token, memory: SpeakerMemory) -> str | None:
         return memory.resolve(token)
     if lower in _GROUP_PRONOUNS or lower in ("i", "we", "you", "who", "which", "that"):
         return None
+    if token.pos_ == "NOUN" and memory.bound:
+        bound = memory.bound_name(token)
+        if bound:
+            return bound
     name = name_of(token)
     return name or None
 
@@ -202,6 +259,10 @@ _PERSON_NOUNS = _words(
     researcher researchers scientist expert experts analyst analysts economist witness
     witnesses resident residents doctor doctors officer officers governor mayor senator
     judge diplomat diplomats man woman people member members chairman chairwoman candidate"""
+)
+# Descriptions an article may bind to a name ("the company, Resolution Copper").
+_BINDABLE_NOUNS = _INSTITUTION_NOUNS | _words(
+    "carmaker miner lender insurer retailer airline utility operator producer manufacturer"
 )
 _CONNECTORS = (" of ", " for ", " at ", " in ", " from ", " with ")
 

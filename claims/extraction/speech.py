@@ -8,12 +8,16 @@ he said, adding that …) is an `attribution` claim of its own. A statement's sp
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
+
+from spacy.tokens import Token
 
 from .claim import TRAILING_JUNK, make_claim, named_entities, times_in
 from .classify import is_prediction, is_question, opinion_only
 from .quotes import QuotePassage
-from .speakers import according_to, is_speech_verb, speaker_name, subject_of
+from .scoring import NOTHING_CHECKABLE
+from .speakers import according_to, is_quote_verb, is_speech_verb, speaker_name, subject_of
 from .types import ClaimType, ExtractedClaim
 from .units import DocIndex, Frame, Unit, word_count
 
@@ -41,27 +45,64 @@ def quote_pieces(unit: Unit, index: DocIndex) -> list[tuple[int, int, QuotePassa
     return out
 
 
+def short_quote_claims(unit: Unit, index: DocIndex) -> list[ExtractedClaim]:
+    """Quotations too short to be long passages that are still whole utterances: they open
+    their sentence or paragraph (or follow a colon) and end in their own punctuation ("“I
+    love you,” she said", "“What curfew?”", "“I would,” Melanie said"), unlike a phrase
+    quoted inside a sentence ("called it “rigged”"). Quotes, so every quotation keeps its
+    speaker; with no figure or date they assert nothing checkable and score low."""
+    text = index.text
+    out = []
+    for p in index.passages:
+        if p.end <= unit.start:
+            continue
+        if p.start >= unit.end:
+            break
+        if not p.closed or index.in_long_quote(p.start) or not (unit.start <= p.start < unit.end):
+            continue
+        if not (text[p.end - 1] in ".?!" or text[p.end : p.end + 1] == ","):
+            continue
+        before = text[max(0, p.start - 80) : max(0, p.start - 1)].rstrip(" \t")
+        if before[-1:] in '”"':  # the quotation before this one ended its sentence
+            before = before[:-1]
+        if before and before[-1] not in ".?!:\n":
+            continue
+        speaker, cue = _frame_for_span(p.start, p.end, index)
+        if not speaker:
+            speaker, cue = _preceding_speaker(p, index)
+        quantities = [q.quantity for q in index.quantities_in(p.start, p.end)]
+        times = times_in(p.start, p.end, unit, index)
+        claim = make_claim(
+            index,
+            p.start,
+            p.end,
+            ClaimType.QUOTE,
+            quantities=quantities,
+            times=times,
+            speaker=speaker,
+            cue=cue,
+            entities=named_entities(p.start, p.end, index),
+        )
+        if claim is None:
+            continue
+        if is_question(text, p.start, p.end) or not (quantities or times):
+            claim.reasons = [NOTHING_CHECKABLE]
+        out.append(claim)
+    return out
+
+
 def quote_claim(
     start: int, end: int, passage: QuotePassage, unit: Unit, index: DocIndex
 ) -> ExtractedClaim | None:
-    """A `quote` claim with its speaker; None for a quoted question, or for a short quoted
-    opinion with nothing checkable in it."""
+    """A `quote` claim with its speaker. A quotation that asserts nothing checkable (a
+    question, a short opinion, a feeling or an appeal) is still a quote, so every quotation
+    keeps its speaker, but it is marked to score under CHECK_WORTHY (scoring.py)."""
     text = index.text
-    if is_question(text, start, end):
-        return None
     speaker, cue = _quote_speaker(passage, index)
     quantities = [q.quantity for q in index.quantities_in(start, end)]
     times = times_in(start, end, unit, index)
     entities = named_entities(start, end, index)
-    if (
-        not quantities
-        and not times
-        and not entities
-        and opinion_only(unit.tokens, start, end)
-        and word_count(text, start, end) < 12
-    ):
-        return None
-    return make_claim(
+    claim = make_claim(
         index,
         start,
         end,
@@ -72,6 +113,96 @@ def quote_claim(
         cue=cue,
         entities=entities,
     )
+    if claim is not None and (
+        is_question(text, start, end)
+        or (
+            not quantities
+            and not times
+            and not _proper_names(entities, start, end, index)
+            and (
+                (opinion_only(unit.tokens, start, end) and word_count(text, start, end) < 12)
+                or feeling_or_appeal(unit.tokens, start, end)
+            )
+        )
+    ):
+        claim.reasons = [NOTHING_CHECKABLE]
+    return claim
+
+
+# What a quotation of feeling or appeal is made of, when it holds no figure, date or name:
+# all-or-nothing words ("We lost everything", "We have nowhere to go"), a simile ("It was
+# like the end of the world"), relief ("Justice has finally been done"), a hyperbole of
+# effort ("We are working day and night"), and a need or appeal of the speaker's own side
+# ("We need to be patient"). A checker has nothing in these to look up.
+_TOTALITY_WORDS = frozenset(
+    "everything nothing nowhere nobody everyone everybody anything anywhere".split()  # noqa: SIM905
+)
+_FEELING_PHRASES = re.compile(
+    r"\b(?:day and night|night and day|a?round the clock|at last|finally|as if|as though|"
+    r"no one)\b",
+    re.I,
+)
+_FIRST_PERSON = frozenset({"i", "we", "us", "our", "my", "me"})
+_NEED_WORDS = frozenset({"need", "must", "should", "have", "got"})
+
+
+def feeling_or_appeal(tokens: list[Token], start: int, end: int) -> bool:
+    words = [t for t in tokens if start <= t.idx < end]
+    if not words:
+        return False
+    for t in words:
+        if t.lower_ in _TOTALITY_WORDS:
+            return True
+        if t.lower_ == "like" and t.pos_ in ("ADP", "SCONJ"):
+            return True  # "like the end of the world", not "would like"
+    if _FEELING_PHRASES.search(" ".join(t.text for t in words)):
+        return True
+    for t in words:
+        # An imperative: a bare verb heading the sentence with no subject ("Wash your
+        # hands", "Do not wait for the water", "Please, leave now").
+        heads_quote = t.dep_ == "ROOT" or (
+            t.dep_ in ("ccomp", "parataxis") and not (start <= t.head.idx < end)
+        )
+        if (
+            heads_quote
+            and t.tag_ == "VB"
+            and not any(c.dep_ in ("nsubj", "nsubjpass", "aux", "expl") for c in t.children)
+        ):
+            return True
+        # "We need to be patient", "We must stay strong": the speaker's side's own need.
+        if t.lower_ in _NEED_WORDS and t.pos_ in ("VERB", "AUX"):
+            subj = next((c for c in t.children if c.dep_ == "nsubj"), None)
+            if subj is None and t.dep_ == "aux":
+                subj = next((c for c in t.head.children if c.dep_ == "nsubj"), None)
+            verb = t if t.dep_ != "aux" else t.head
+            if (
+                subj is not None
+                and subj.lower_ in _FIRST_PERSON
+                and (t.lower_ != "have" or any(c.dep_ == "xcomp" for c in verb.children))
+                and not any(c.dep_ == "neg" for c in verb.children)
+            ):
+                return True
+    return False
+
+
+def _proper_names(entities, start: int, end: int, index: DocIndex) -> list:
+    """The quote's entities that are names. The small model labels a capitalised word that
+    opens a quotation an entity ("Justice has finally been done", "Households are
+    hurting"): a one-word entity there that the tagger calls a common noun, or that the
+    article never names again, is not counted."""
+    out = []
+    text = index.text
+    for e in entities:
+        at = text.find(e.text, start, end)
+        if at == start and " " not in e.text:
+            token = index.doc.char_span(at, at + len(e.text), alignment_mode="expand")
+            common = token is not None and token.root.tag_ in ("NN", "NNS")
+            rest = text[:at] + " " + text[at + len(e.text) :]
+            again = re.search(rf"\b{re.escape(e.text)}\b", rest)
+            if common or not again:
+                continue
+        out.append(e)
+    return out
 
 
 def _quote_speaker(passage: QuotePassage, index: DocIndex) -> tuple[str | None, str | None]:
@@ -119,7 +250,7 @@ def _frame_for_span(start: int, end: int, index: DocIndex) -> tuple[str | None, 
             continue
         if text.find("\n", min(token.idx, start), max(token.idx, end)) >= 0:
             continue
-        if is_speech_verb(token):
+        if is_quote_verb(token):
             # "“If it doesn't…, it will…,” said James Acton": the parser may hang a subject
             # from inside the quotation on the frame's verb too; the speaker is outside.
             subj = next(
@@ -166,7 +297,7 @@ def _name_before_verb(i: int, index: DocIndex) -> tuple[str | None, str | None]:
     for token in doc[name.i + 1 : name.i + 16]:
         if "\n" in token.text or token.text in '“”"' or index.in_long_quote(token.idx):
             break
-        if is_speech_verb(token):
+        if is_quote_verb(token):
             # "Tulsa police Chief Chuck Jordan said": the verb's own subject, when it sits
             # between the quote and the verb, names the speaker best.
             subj = next(
@@ -276,6 +407,10 @@ def speech_frame(unit: Unit, index: DocIndex) -> Frame | None:
         if content is None and token.dep_ == "ROOT":
             # "…, Lavrov said." parsed with the clause hanging off the verb.
             content = next((c for c in token.children if c.dep_ in ("parataxis", "advcl")), None)
+        if content is None and token.dep_ == "parataxis" and token.sent.root is not token:
+            # "X took 146 seats, the interior ministry said, five short of…": a frame set
+            # into the sentence reports the whole of it.
+            content = token.sent.root
         if content is None:
             # "announced plans for the conference" reports an event, not speech.
             continue

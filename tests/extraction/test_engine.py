@@ -100,10 +100,15 @@ def test_questions_opinions_and_boilerplate_are_not_claims(nlp, body):
     assert claims_of(nlp, body) == []
 
 
-def test_a_quoted_question_is_not_a_claim_but_its_neighbour_is(nlp):
+def test_a_quoted_question_is_not_check_worthy_but_its_neighbour_is(nlp):
+    # The question stays a quote with its speaker (every quotation is kept), scored under
+    # the check-worthy bar, so it never reaches the desk's queue.
     body = '"Why should we pay more?" asked Ana Ruiz. The city raised fares by 12 percent in 2023.'
     claims = claims_of(nlp, body)
-    assert [c.type for c in claims] == ["statistic"]
+    assert [c.type for c in claims] == ["quote", "statistic"]
+    question, fares = claims
+    assert question.speaker == "Ana Ruiz"
+    assert question.score < 0.5 <= fares.score
 
 
 def test_the_dateline_is_never_part_of_a_claim(nlp):

@@ -24,6 +24,20 @@ def test_it_meets_the_quality_targets(nlp, gold_file):
     assert tally.offsets_bad == 0, report
 
 
+# Issue 14's targets on the fresh gold (annotated before tuning). Quotes of feeling or appeal
+# are kept as quotes under 0.5, so a false positive counts at the desk's bar, 0.5.
+FRESH_TARGETS = {"recall": 0.97, "values": 0.99, "speaker": 0.93, "time": 0.97, "type": 0.95}
+
+
+def test_the_fresh_gold_meets_the_second_pass_targets(nlp):
+    tally = score_gold(nlp, load_gold("fresh-gold.json"), fp_min_score=0.5)
+    report = tally.line() + "\n" + "\n".join(tally.notes)
+    for name, target in FRESH_TARGETS.items():
+        assert tally.figures[name] >= target, f"{name} below {target}: {report}"
+    assert tally.false_pos == 0, report
+    assert tally.offsets_bad == 0, report
+
+
 def test_the_wire_gold_is_big_enough_and_covers_the_traps():
     gold = load_gold("wire-gold.json")
     assert len(gold) >= 12

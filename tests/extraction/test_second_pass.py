@@ -9,6 +9,7 @@ import datetime
 import pytest
 
 from claims.extraction import extract_claims
+from claims.extraction.article import _year_of, find_dateline
 from claims.extraction.times import find_times
 
 SAT_3_AUG_2024 = datetime.date(2024, 8, 3)
@@ -176,3 +177,114 @@ def test_a_fact_set_off_by_a_comma_is_its_own_claim_with_the_shared_source(nlp):
     assert rise.type == "statistic" and time_values(rise) == ["2024"]
     assert [q.value for q in rise.quantities] == [18, 42600000]
     assert rise.speaker and "transit authority" in rise.speaker
+
+
+def typed(claims, body, fragment):
+    return claim_at(claims, body, fragment).type
+
+
+def test_a_relative_clause_with_its_own_dated_vote_is_its_own_event_with_the_source(nlp):
+    body = (
+        "The mayor said the city would not repeal the parking levy, which the council passed"
+        " on Monday by 31 votes to 12."
+    )
+    claims = claims_of(nlp, body, THU_5_SEP_2024)
+    levy = claim_at(claims, body, "would not repeal")
+    vote = claim_at(claims, body, "31 votes to 12")
+    assert levy is not vote
+    assert vote.type == "event" and vote.speaker == "The mayor"
+    assert "2024-09-02" in time_values(vote)
+
+
+def test_a_relative_clause_whose_subject_is_the_relative_word_stays_in_its_sentence(nlp):
+    body = "Rescuers reached the village, which lost 40 homes in the storm, on Tuesday."
+    claims = claims_of(nlp, body, THU_5_SEP_2024)
+    assert len(claims) == 1
+
+
+def test_an_act_and_what_its_doer_then_said_are_two_claims(nlp):
+    body = (
+        "The central bank raised its main rate to 5.5 percent on Thursday and said it"
+        " expected inflation to ease next year."
+    )
+    claims = claims_of(nlp, body, THU_5_SEP_2024)
+    assert typed(claims, body, "raised its main rate") == "statistic"
+    assert typed(claims, body, "expected inflation") == "prediction"
+    assert all(c.speaker == "The central bank" for c in claims)
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment", "kind"),
+    [
+        # A figure in a clause describing a noun does not make the happening a statistic.
+        (
+            "A Madrid court on Tuesday jailed a former mayor for a bribe that cost the city"
+            " 3 million euros.",
+            "jailed",
+            "event",
+        ),
+        # What the doer did comes first; "saying" gives its reason.
+        (
+            "The regulator fined the airline on Monday, saying it had misled passengers.",
+            "fined",
+            "event",
+        ),
+        # "would have" + participle is a past that did not happen, not a forecast.
+        (
+            "The bridge would have carried 20,000 vehicles a day, the ministry said.",
+            "20,000 vehicles",
+            "statistic",
+        ),
+        # "is due to", "is scheduled to": a fixed future.
+        (
+            "The new terminal is due to open next month, airport director Lea Hart said.",
+            "due to open",
+            "prediction",
+        ),
+        # A change of its own after "after" is a second fact even without a comma.
+        (
+            "The brewer said it would close two plants after its sales fell 12 percent in 2023.",
+            "sales fell",
+            "statistic",
+        ),
+    ],
+)
+def test_types_of_multi_part_sentences(nlp, body, fragment, kind):
+    claims = claims_of(nlp, body, THU_5_SEP_2024)
+    assert typed(claims, body, fragment) == kind, [(c.text, c.type) for c in claims]
+
+
+# --- a weekday in the dateline -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("dateline", "date", "weekday"),
+    [
+        ("WASHINGTON, Saturday 3 August 2024 — ", "2024-08-03", 5),
+        ("MIAMI, Thursday, Sept. 5, 2024 (AP) — ", "2024-09-05", 3),
+        ("OSLO, Tues. Nov. 12, 2024 — ", "2024-11-12", 1),
+        ("CAIRO, Friday — ", None, 4),
+    ],
+)
+def test_a_weekday_in_the_dateline_is_read(dateline, date, weekday):
+    found = find_dateline(dateline + "The ministry said on Monday that exports rose.")
+    assert found is not None
+    assert (found.date, found.weekday) == (date, weekday)
+    assert found.end == len(dateline)
+
+
+def test_a_weekday_names_the_year_of_a_year_less_dateline():
+    # 5 September was a Thursday in 2024 and in 2019; the latest up to this year is taken.
+    assert _year_of(9, 5, 3, today=datetime.date(2026, 1, 10)) == 2024
+    assert _year_of(9, 5, 3, today=datetime.date(2023, 1, 10)) == 2019
+
+
+def test_relative_dates_are_read_from_a_dateline_with_a_weekday(nlp):
+    body = (
+        "LISBON, Saturday 3 August 2024 — The farm ministry said on Saturday that the wheat"
+        " harvest fell 14 percent, and forecasters expect rain to return on Tuesday."
+    )
+    claims = claims_of(nlp, body)
+    assert not any(c.start < len("LISBON, Saturday 3 August 2024 —") for c in claims)
+    harvest = claim_at(claims, body, "wheat")
+    assert "2024-08-03" in time_values(harvest)

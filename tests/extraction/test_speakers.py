@@ -127,3 +127,27 @@ def test_quotes_signed_with_a_dash_take_the_name_after_it(nlp):
     claims = claims_of(nlp, body)
     assert quote_with(claims, "bus fares").speaker == "Maria Okafor"
     assert quote_with(claims, "clinic").speaker == "Daniel Reyes"
+
+
+def test_a_description_the_article_sets_beside_a_name_stands_for_it_later(nlp):
+    body = (
+        "The dam would have flooded 3,000 hectares, according to the utility, Norvale Power.\n\n"
+        "The utility said it would appeal the ruling."
+    )
+    claims = extract_claims(nlp, body)
+    assert [c.speaker for c in claims] == ["Norvale Power", "Norvale Power"]
+
+
+def test_an_unbound_description_stays_as_written(nlp):
+    body = "Norvale Power lost 2 million dollars in 2023, the utility said on Monday."
+    (claim,) = extract_claims(nlp, body)
+    assert claim.speaker == "the utility"
+
+
+def test_a_frame_set_into_the_sentence_gives_the_source(nlp):
+    body = (
+        "Turnout reached 61 percent in Sunday's vote, the election commission said, "
+        "three points above the last election."
+    )
+    claims = extract_claims(nlp, body)
+    assert claims and all(c.speaker == "the election commission" for c in claims)
