@@ -24,7 +24,8 @@ from claims.selectors_queue import QueueRow
 
 register = template.Library()
 
-# A pk no real claim or article has, swapped for the real one in each row's URLs.
+# A pk no real claim or article has: each row's URL is the reversed one split around it,
+# joined again with the row's own pk.
 _PK = 999_999_999
 
 
@@ -37,8 +38,8 @@ class _PageParts:
         self.can_assign = bool(context.get("can_assign"))
         self.kept = context.get("kept") or ()
         self.next = escape(context.get("next") or (request.get_full_path() if request else ""))
-        self.article_url = reverse("claims-article", args=[_PK]).replace(str(_PK), "{}")
-        self.status_url = reverse("claims-set-status", args=[_PK]).replace(str(_PK), "{}")
+        self.article_url = reverse("claims-article", args=[_PK]).split(str(_PK))
+        self.status_url = reverse("claims-set-status", args=[_PK]).split(str(_PK))
         token = escape(get_token(request)) if request is not None else ""
         self.csrf_field = f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
         statuses = [(str(value), str(label)) for value, label in Claim.Status.choices]
@@ -84,7 +85,7 @@ def claim_row(context: template.Context, claim: QueueRow) -> str:
     parts = _parts(context)
     pk = claim.pk
     status = claim.status
-    article_url = parts.article_url.format(claim.article_id)
+    article_url = str(claim.article_id).join(parts.article_url)
     out = [
         f'<tr id="claim-{pk}" class="claim status-{escape(status)}" data-claim="{pk}"',
         ' hx-swap-oob="true">' if context.get("oob") else ">",
@@ -132,7 +133,7 @@ def claim_row(context: template.Context, claim: QueueRow) -> str:
         label = parts.dismissed_labels.get(claim.dismissed, claim.dismissed)
         out.append(f'\n    <span class="badge dismissed">Dismissed · {escape(label)}</span>')
     if parts.can_review and not claim.dismissed:
-        status_url = parts.status_url.format(pk)
+        status_url = str(pk).join(parts.status_url)
         out.append(
             f'\n    <form method="post" action="{status_url}" class="review quick"'
             f'\n          hx-post="{status_url}" hx-target="#claim-{pk}" hx-swap="outerHTML">'
