@@ -220,3 +220,21 @@ def test_the_core_review_works_without_javascript(desk, new_page):
     expect(page.locator("#flash")).to_contain_text("needs at least one source")
     assert Claim.objects.get(pk=desk["pay"].pk).status == "disputed"
     assert Claim.objects.get(pk=cost.pk).status == "unreviewed"
+
+
+def test_outlet_suggestions_arrive_on_focus_and_leave_the_address_alone(desk, new_page):
+    ArticleFactory(outlet="Harbourside Gazette")  # an outlet with no claims yet
+    page = new_page("rita")
+    page.reload()
+    expect(page.locator("#outlet-names option")).to_have_count(0)  # not sent with the page
+    before = page.url
+    no_reload_marker(page)
+    page.focus("input[name=outlet]")
+    expect(page.locator("#outlet-names option")).to_have_count(4)  # the desk's three, and it
+    expect(page.locator('#outlet-names option[value="Harbourside Gazette"]')).to_have_count(1)
+    assert page.url == before  # the suggestions' own request is not pushed to history
+    # Typing an outlet still filters the list in place, as every filter does.
+    page.fill("input[name=outlet]", "Harbourside")
+    expect(page).to_have_url(re.compile(r"outlet=Harbourside"))
+    expect(page.locator("tr.claim")).to_have_count(0)
+    assert_not_reloaded(page)
