@@ -31,9 +31,7 @@ import numpy as np
 from claims.extraction import checkworthiness as cw
 from claims.extraction.parse_model import logits as parse_logits
 from training.datasets import load_checkthat, load_claimbuster, validation_debates
-from training.metrics import prf
-
-BINS = 10
+from training.metrics import ece, prf, reliability
 
 
 def platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -81,33 +79,6 @@ def apply_anchored(z: np.ndarray, fit: tuple[float, float, float]) -> np.ndarray
 
 def apply(z: np.ndarray, ab: tuple[float, float]) -> np.ndarray:
     return 1 / (1 + np.exp(-(ab[0] * z + ab[1])))
-
-
-def ece(y: np.ndarray, p: np.ndarray, bins: int = BINS) -> float:
-    """Expected calibration error: equal-width bins, weighted by their share of sentences."""
-    idx = np.minimum((p * bins).astype(int), bins - 1)
-    total = 0.0
-    for k in range(bins):
-        m = idx == k
-        if m.any():
-            total += m.mean() * abs(p[m].mean() - y[m].mean())
-    return float(total)
-
-
-def reliability(y: np.ndarray, p: np.ndarray, bins: int = BINS) -> list[str]:
-    idx = np.minimum((p * bins).astype(int), bins - 1)
-    rows = [
-        "| score | sentences | mean score | share check-worthy |",
-        "| --- | ---: | ---: | ---: |",
-    ]
-    for k in range(bins):
-        m = idx == k
-        if m.any():
-            rows.append(
-                f"| {k / bins:.1f}–{(k + 1) / bins:.1f} | {int(m.sum())} | {p[m].mean():.3f} "
-                f"| {y[m].mean():.3f} |"
-            )
-    return rows
 
 
 def logits(texts: list[str], nlp) -> tuple[np.ndarray, np.ndarray]:

@@ -14,6 +14,9 @@ overlapping it, 0 when none does. Nothing here is fitted.
 
 Prints, per gold file and for all together: items, average precision, F1 at 0.5 (the
 queue's line), expected calibration error (ten equal-width bins) and a reliability table.
+``--claimbuster DIR`` does the same for ClaimBuster's five held-out debates, each sentence
+scored by the same command (``training.checkthat_command.scores_through_command``), so
+the calibration target is measured on the path the desk runs, not the model's alone.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
-from training.metrics import prf
+from training.checkthat_command import scores_through_command
+from training.datasets import load_claimbuster, validation_debates
+from training.metrics import average_precision, ece, prf, reliability
 
 
 def _claims(path: Path) -> list[dict]:
@@ -59,51 +64,49 @@ def items(gold_path: Path, texts: Path) -> tuple[list[float], list[int]]:
     return scores, labels
 
 
-def average_precision(scores: np.ndarray, labels: np.ndarray) -> float:
-    order = np.argsort(-scores, kind="stable")
-    hits = labels[order]
-    precision_at = np.cumsum(hits) / np.arange(1, len(hits) + 1)
-    return float((precision_at * hits).sum() / max(hits.sum(), 1))
-
-
-def reliability(scores: np.ndarray, labels: np.ndarray, bins: int = 10):
-    edges = np.linspace(0, 1, bins + 1)
-    which = np.clip(np.digitize(scores, edges[1:-1]), 0, bins - 1)
-    rows, ece = [], 0.0
-    for b in range(bins):
-        mask = which == b
-        if mask.any():
-            mean, rate = float(scores[mask].mean()), float(labels[mask].mean())
-            ece += mask.mean() * abs(mean - rate)
-            rows.append((edges[b], edges[b + 1], int(mask.sum()), mean, rate))
-    return ece, rows
-
-
 def report(label: str, scores: list[float], labels: list[int], table: bool = False) -> None:
     s, y = np.array(scores, dtype=float), np.array(labels, dtype=int)
     p, r, f = prf(y, (s >= 0.5).astype(int))
-    ece, rows = reliability(s, y)
-    print(f"{label}: {len(y)} items, {int(y.sum())} claims; AP {average_precision(s, y):.3f}; "
-          f"at 0.5: P {p:.3f} R {r:.3f} F1 {f:.3f}; ECE {ece:.3f}")  # fmt: skip
+    print(f"{label}: {len(y)} items, {int(y.sum())} positive; AP {average_precision(y, s):.3f}; "
+          f"at 0.5: P {p:.3f} R {r:.3f} F1 {f:.3f}; ECE {ece(y, s):.3f}")  # fmt: skip
     if table:
-        print("| scores | items | mean score | share that are claims |")
-        print("| --- | ---: | ---: | ---: |")
-        for lo, hi, n, mean, rate in rows:
-            print(f"| {lo:.1f}–{hi:.1f} | {n} | {mean:.2f} | {rate:.2f} |")
+        print("\n".join(reliability(y, s)))
+
+
+def held_out_debates(claimbuster: Path) -> tuple[list[float], list[int]]:
+    """ClaimBuster's five held-out debates (never trained on), each sentence a document of
+    the shipped command: the ECE target's data, on the desk's own path."""
+    data = load_claimbuster(claimbuster)
+    held_out = validation_debates(data)
+    docs, labels = [], []
+    rows = zip(data.texts, data.labels, data.groups, strict=True)
+    for n, (text, label, group) in enumerate(rows):
+        if group in held_out:
+            docs.append((str(n), text))
+            labels.append(int(label))
+    scores = scores_through_command(docs)
+    return [scores[doc_id] for doc_id, _ in docs], labels
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("gold", nargs="+", type=Path)
-    ap.add_argument("--texts", required=True, type=Path)
+    ap.add_argument("gold", nargs="*", type=Path)
+    ap.add_argument("--texts", type=Path, help="the folder of the gold files' articles")
+    ap.add_argument("--claimbuster", type=Path, help="also ClaimBuster's held-out debates")
     args = ap.parse_args(argv)
+    if args.gold and not args.texts:
+        ap.error("--texts is needed with gold files")
     every_score, every_label = [], []
     for gold in args.gold:
         scores, labels = items(gold, args.texts)
         report(gold.name, scores, labels)
         every_score += scores
         every_label += labels
-    report("all", every_score, every_label, table=True)
+    if args.gold:
+        report("all news gold", every_score, every_label, table=True)
+    if args.claimbuster:
+        scores, labels = held_out_debates(args.claimbuster)
+        report("held-out debates (sentences)", scores, labels, table=True)
 
 
 if __name__ == "__main__":

@@ -8,13 +8,8 @@ import numpy as np
 import pytest
 
 from claims.extraction import checkworthiness as cw
-from training.calibrate_checkworthiness import (
-    anchored,
-    apply_anchored,
-    ece,
-    platt,
-    reliability,
-)
+from training.calibrate_checkworthiness import anchored, apply_anchored, platt
+from training.metrics import ece, reliability
 
 
 def synthetic(n=20000, a=0.6, b=-0.8, seed=3):
