@@ -327,3 +327,37 @@ def test_the_panel_shows_figures_conflicting_with_an_imported_fact_check(client,
     assert "Conflicting figures" in html
     assert "<b>about 70,000</b> here against <b>More than 80,000</b>" in html
     assert "the fact-check by Checker" in html and "https://checker.example.org/syria" in html
+
+
+def test_the_badges_and_the_memory_filters_apply_the_same_rules():
+    """The filters are ORM conditions, the badges one SQL query over a page: two writings
+    of one rule, held together here over every kind of match."""
+    from claims.selectors_matching import claims_filter_memory, claims_with_memory_badges
+
+    disputed = claim_in("Disputed", status=Claim.Status.DISPUTED)
+    verified = claim_in("Verified", status=Claim.Status.VERIFIED)
+    orphan = claim_in("Orphaned", status=Claim.Status.DISPUTED, is_orphaned=True)
+    cases = [
+        dict(other_claim=disputed, score=0.9),
+        dict(other_claim=verified, score=0.9),
+        dict(other_claim=disputed, score=0.3),  # below SUGGEST
+        dict(other_claim=orphan, score=0.9),  # an orphaned claim is not shown
+        dict(fact_check=fact_check(), score=0.8),
+        dict(fact_check=fact_check(external_id="fc-w"), score=0.2, has_conflict=True),
+        dict(other_claim=verified, score=0.9, rejected_at="2026-01-01T00:00Z"),
+        dict(other_claim=disputed, score=0.2, has_conflict=True),
+    ]
+    for n, fields in enumerate(cases):
+        ClaimMatch.objects.create(claim=claim_in(f"Case {n}"), topic=0.8, **fields)
+    badges = {
+        "past_verdict": "has_past_verdict",
+        "repeats_disputed": "repeats_disputed",
+        "conflict": "has_figure_conflict",
+    }
+    rows = claims_with_memory_badges(Claim.objects.all())
+    for memory, badge in badges.items():
+        filtered = set(
+            claims_filter_memory(Claim.objects.all(), memory=memory).values_list("pk", flat=True)
+        )
+        assert filtered == {row.pk for row in rows if getattr(row, badge)}, memory
+        assert filtered  # every rule has a claim it holds for
