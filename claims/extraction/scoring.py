@@ -4,7 +4,9 @@ A claim's score is the check-worthiness model's score of the sentence it sits in
 in checkworthiness.py was trained on sentences, and a sentence is what CheckThat judges).
 The claim's own signals -- a checkable figure, a named speaker, a date -- are added to the
 reasons, so a reviewer sees why it is on the desk. If the model cannot be loaded or fails,
-those signals give a rule score instead: extraction never stops for the model.
+those signals give a rule score instead: extraction never stops for the model. The last
+step maps a model-based score through the engine's own calibration (calibration.py), so the
+score a claim carries is a probability as the desk measures it, through the command.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from .calibration import get_calibration
 from .types import ClaimType, ExtractedClaim
 
 try:  # the model is optional: the engine must work before and without it
@@ -87,5 +90,10 @@ def apply_scores(claims: list[ExtractedClaim], sentence: SentenceScore | None) -
         if plain:
             score *= _NOTHING_CHECKABLE_FACTOR
             reasons = [NOTHING_CHECKABLE, *reasons]
+        if sentence is not None and (calibration := get_calibration()) is not None:
+            # Last, so it corrects the score the claim would otherwise carry: it was fitted
+            # to exactly that (calibration.py). Rule scores are not the models' and keep
+            # their own scale.
+            score = calibration(score)
         claim.score = round(score, 3)
         claim.reasons = reasons

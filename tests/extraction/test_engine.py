@@ -16,6 +16,7 @@ from claims.extraction import (
     parse_article,
     scoring,
 )
+from claims.extraction.calibration import get_calibration
 from claims.extraction.cli import run
 
 from .conftest import MODEL
@@ -134,18 +135,23 @@ def test_a_claim_scores_its_sentence_and_lists_its_own_signals(nlp):
     # The sentences as the engine reads them: without the paragraph break.
     sentences = [doc.char_span(0, body.index(".") + 1), doc.char_span(body.index('"'), len(body))]
     [(stat_score, stat_reasons), (quote_score, _)] = checkworthiness.score_docs(sentences)
-    assert stat.score == round(stat_score, 3) >= 0.5
-    assert quote.score == round(quote_score, 3)
+    # The sentence's model score, through the engine's last calibration step.
+    calibrate = get_calibration()
+    assert calibrate is not None
+    assert stat.score == round(calibrate(stat_score), 3) >= 0.5
+    assert quote.score == round(calibrate(quote_score), 3)
     assert stat.reasons[0] == stat_reasons[0]  # "model: 0.98"
     assert "has a quantity" in stat.reasons and "has a date" in stat.reasons
     assert "attributed to a named speaker" in quote.reasons
 
 
 def _model_says(monkeypatch, score):
-    """Replace the model with one that rates every sentence `score`."""
+    """Replace the model with one that rates every sentence `score`, and take away the
+    calibration fitted to the real one, so a claim's score is exactly `score`."""
     monkeypatch.setattr(
         scoring, "_model_scores", lambda spans: [(score, [f"model: {score:.2f}"]) for _ in spans]
     )
+    monkeypatch.setattr(scoring, "get_calibration", lambda: None)
 
 
 def test_a_sentence_the_model_rates_check_worthy_becomes_a_claim(nlp, monkeypatch):
