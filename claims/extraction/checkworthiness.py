@@ -94,8 +94,10 @@ _CUES: list[tuple[str, re.Pattern[str], str]] = [
     ("percent", re.compile(r"%|\bper ?cent\b|\bpercentage\b", re.I), "contains a percentage"),
     (
         "money",
-        re.compile(
-            r"[$£€]\s?\d|\b(?:dollars?|euros?|pounds sterling|cents?|budget|tax(?:es)?)\b", re.I
+        re.compile(  # the whole amount: the reason names "$310 million", not "$3"
+            r"[$£€]\s?\d[\d,.]*(?:\s+(?:million|billion|trillion|bn|m)\b)?|"
+            r"\b(?:dollars?|euros?|pounds sterling|cents?|budget|tax(?:es)?)\b",
+            re.I,
         ),
         "mentions money '{}'",
     ),
@@ -156,7 +158,6 @@ _CAP = r"(?:[A-Z][a-z]+(?:['’]s)?|[A-Z]{2,}|[A-Z]\.(?:[A-Z]\.)+)"
 # A capitalised run may contain "of/the/for" ("Bureau of Labor Statistics").
 _PROPER = re.compile(rf"(?<=[\w,;:).] ){_CAP}(?:\s(?:(?:of|the|for)\s)?{_CAP})*")
 _NOT_PROPER = {"I", "I'm", "OK", "Mr", "Mrs", "Ms", "Dr"}
-
 
 _Scan = tuple[list[tuple[str, str, str]], list[str]]
 

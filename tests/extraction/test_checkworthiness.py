@@ -111,3 +111,8 @@ def test_score_docs_reasons_name_entities_and_lexical_scores_match_text(nlp) -> 
     assert "names an organisation 'Exxon'" in both_reasons
     assert "names an organisation 'Exxon'" in reasons
     assert "contains a figure '$2 billion'" in reasons
+
+
+def test_a_money_reason_names_the_whole_amount():
+    [(_, reasons)] = cw.score_sentences(["The council approved a $310 million plan."])
+    assert "mentions money '$310 million'" in reasons
