@@ -1,13 +1,18 @@
 """The database's own full-text index over claims and fact-checks: where match candidates
 come from, so no worker keeps an index in memory and any number of them share one database.
 
-- PostgreSQL: GIN indexes over ``to_tsvector('english', ...)`` of each table's text; a
-  search is an OR of the claim's words, ranked by ``ts_rank``.
+- PostgreSQL: each table keeps its text's ``to_tsvector('english', ...)`` in a stored
+  generated column (``search_vector``), with a GIN index over it; a search is an OR of the
+  claim's words, ranked by ``ts_rank`` of the stored vector. (Until migration 0009 the index
+  was over the expression, and ranking parsed the text of every matching row again: at a
+  million claims that was most of a match's wall time.) Django's models do not declare the
+  column; the database fills it on every insert and update, whatever the write path.
 - SQLite (the embedded default): one FTS5 table per source table (its rowid is the row's
   id), kept in step by triggers, so every write path (admin, bulk_create, services) is
   indexed; ranked by FTS5's own BM25.
 
-Both are created by migration 0006 (``create_fulltext``); ``search`` hides the difference.
+Both are created by migration 0006 (``create_fulltext``; 0009 moves PostgreSQL to the stored
+column); ``search`` hides the difference.
 On SQLite a migration that alters ``claims_claim`` or ``claims_factcheck`` remakes the table
 and loses its triggers: such a migration must rebuild the index after it, as 0008 does.
 """
@@ -25,6 +30,8 @@ from claims.matching.text import STOP_WORDS
 MAX_QUERY_WORDS = 12
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
+# PostgreSQL: the stored column holding each row's tsvector.
+VECTOR = "search_vector"
 # (table, FTS table, the indexed text as SQL over the row)
 SOURCES = {
     "claim": ("claims_claim", "claims_claim_fts", "{row}.text"),
@@ -42,8 +49,11 @@ def create_fulltext(apps, schema_editor) -> None:
         if vendor == "postgresql":
             document = expression.format(row=table)
             schema_editor.execute(
-                f"CREATE INDEX {table}_fts_idx ON {table} "
-                f"USING GIN (to_tsvector('english'::regconfig, {document}))"
+                f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {VECTOR} tsvector "
+                f"GENERATED ALWAYS AS (to_tsvector('english'::regconfig, {document})) STORED"
+            )
+            schema_editor.execute(
+                f"CREATE INDEX IF NOT EXISTS {table}_fts_idx ON {table} USING GIN ({VECTOR})"
             )
         elif vendor == "sqlite":
             new, old = expression.format(row="new"), expression.format(row="old")
@@ -71,6 +81,8 @@ def create_fulltext(apps, schema_editor) -> None:
 
 
 def drop_fulltext(apps, schema_editor) -> None:
+    """Drop the index (on PostgreSQL the stored column stays: re-adding it rewrites the
+    table; ``drop_search_vectors`` removes it)."""
     vendor = schema_editor.connection.vendor
     for table, fts, _ in SOURCES.values():
         if vendor == "postgresql":
@@ -79,6 +91,29 @@ def drop_fulltext(apps, schema_editor) -> None:
             for suffix in ("ai", "ad", "au"):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")
             schema_editor.execute(f"DROP TABLE IF EXISTS {fts}")
+
+
+def store_search_vectors(apps, schema_editor) -> None:
+    """Migration 0009 on PostgreSQL: the expression index of 0006 becomes an index over a
+    stored column (a no-op where the column and its index are already there)."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table, _, _ in SOURCES.values():
+        schema_editor.execute(f"DROP INDEX IF EXISTS {table}_fts_idx")
+    create_fulltext(apps, schema_editor)
+
+
+def drop_search_vectors(apps, schema_editor) -> None:
+    """0009 backwards: the expression index as 0006 made it, and no stored column."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table, _, expression in SOURCES.values():
+        schema_editor.execute(f"DROP INDEX IF EXISTS {table}_fts_idx")
+        schema_editor.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS {VECTOR}")
+        schema_editor.execute(
+            f"CREATE INDEX {table}_fts_idx ON {table} USING GIN "
+            f"(to_tsvector('english'::regconfig, {expression.format(row=table)}))"
+        )
 
 
 def query_words(text: str, rarity: dict[str, int] | None = None) -> list[str]:
@@ -99,15 +134,14 @@ def search(source: str, words: list[str], *, limit: int) -> list[int]:
     ``words``, best first."""
     if not words:
         return []
-    table, fts, expression = SOURCES[source]
+    table, fts, _ = SOURCES[source]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            document = f"to_tsvector('english'::regconfig, {expression.format(row=table)})"
             # plainto_tsquery per word: whatever punctuation a word holds, it stays a word.
             query = " || ".join(["plainto_tsquery('english'::regconfig, %s)"] * len(words))
             cursor.execute(
                 f"SELECT id FROM {table}, ({'SELECT ' + query}) AS q(query) "
-                f"WHERE {document} @@ q.query ORDER BY ts_rank({document}, q.query) DESC, id "
+                f"WHERE {VECTOR} @@ q.query ORDER BY ts_rank({VECTOR}, q.query) DESC, id "
                 f"LIMIT %s",
                 [*words, limit],
             )

@@ -66,6 +66,25 @@ def test_the_full_text_index_follows_writes_to_claims_and_fact_checks():
     assert fulltext.search("claim", ["ports"], limit=5) == []
 
 
+def test_on_postgresql_the_index_is_over_a_stored_vector_the_database_fills():
+    # Ranking reads the stored tsvector instead of parsing every matching row's text again
+    # (fulltext.py); a write path Django does not know of (raw SQL) is indexed too.
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the stored column is PostgreSQL's; SQLite keeps FTS5 tables")
+    with connection.cursor() as cursor:
+        for table in ("claims_claim", "claims_factcheck"):
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = %s", [f"{table}_fts_idx"]
+            )
+            assert "gin (search_vector)" in cursor.fetchone()[0].lower()
+        claim = ClaimFactory(text="Dockers closed twelve harbours on Monday.")
+        cursor.execute("UPDATE claims_claim SET text = %s WHERE id = %s", ["Ports shut.", claim.pk])
+    assert fulltext.search("claim", ["ports"], limit=5) == [claim.pk]
+    assert fulltext.search("claim", ["harbours"], limit=5) == []
+
+
 def test_a_claim_matches_its_past_verdict():
     import_archive()
     claim = syria_claim(SYRIA, "more than 80,000", 80000, "more than")
