@@ -68,11 +68,14 @@ class Extractor:
         return load_nlp(self.model_name)
 
     def warm_up(self) -> None:
-        """Load the pipeline and the check-worthiness models now, not on the first article."""
+        """Load the pipeline, the check-worthiness models and the engine's calibration
+        now, not on the first article."""
+        from .calibration import get_calibration
         from .checkworthiness import get_ensemble
 
         self.nlp  # noqa: B018 - loading is the point
         get_ensemble()  # loads the lexical model too
+        get_calibration()  # hashes the model files it belongs to
 
     def reset(self) -> None:
         """Load a fresh pipeline next time, after an exception escaped an NLP pass.
