@@ -166,7 +166,7 @@ def test_the_queue_page_costs_the_same_queries_for_5_and_50_claims(
 
     fill(5)
     reviewer_client.get(reverse("claims-queue"))  # warm the session
-    with django_assert_num_queries(9) as five:
+    with django_assert_num_queries(8) as five:
         reviewer_client.get(reverse("claims-queue"))
     fill(45)
     with django_assert_num_queries(len(five.captured_queries)):
