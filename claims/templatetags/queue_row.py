@@ -17,8 +17,10 @@ import html
 
 from django import template
 from django.middleware.csrf import get_token
+from django.template.base import render_value_in_context
+from django.template.defaulttags import querystring
 from django.urls import reverse
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 
 from claims.formatting import format_quantities
@@ -170,3 +172,45 @@ def _row(parts: _PageParts, claim: QueueRow, *, oob: bool, error) -> str:
         )
     out.append("\n  </td>\n</tr>")
     return "".join(out)
+
+
+# The status counters above the table: a link and a slice of the bar per status. Their
+# two `{% for %}` loops, some fifty variable look-ups, cost about as much as the fifty
+# rows do now; these tags write the same markup, each value formatted and escaped as the
+# template did (render_value_in_context) and each link's query as `{% querystring %}`
+# makes it.
+
+
+@register.simple_tag(takes_context=True)
+def status_count_links(context: template.Context) -> str:
+    queue_url = conditional_escape(reverse("claims-queue"))
+    current = context["filters"].status
+    out = []
+    for part in context["count_bar"]:
+        status = render_value_in_context(part.status, context)
+        active = " active" if current == part.status else ""
+        query = conditional_escape(querystring(context, status=part.status, after=None))
+        label, count = (render_value_in_context(v, context) for v in (part.label, part.count))
+        out.append(
+            f'\n      <a class="count status-{status}{active}" href="{queue_url}{query}">'
+            f'{label} <b data-count="{status}">{count}</b></a>\n      '
+        )
+    return mark_safe("".join(out))
+
+
+@register.simple_tag(takes_context=True)
+def status_count_rects(context: template.Context) -> str:
+    out = []
+    for part in context["count_bar"]:
+        if not part.width:
+            continue
+        status, label, count = (
+            render_value_in_context(value, context)
+            for value in (part.status, part.label, part.count)
+        )
+        out.append(
+            f'<rect class="fill-{status}" x="{render_value_in_context(part.x, context)}" y="0" '
+            f'width="{render_value_in_context(part.width, context)}" height="3"><title>{label}: '
+            f"{count} ({render_value_in_context(part.percent, context)} %)</title></rect>"
+        )
+    return mark_safe("".join(out))
