@@ -128,6 +128,18 @@ DATABASES = {
         conn_max_age=envint("NEWSFACTS_DB_CONN_MAX_AGE", "60"),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
+    "NEWSFACTS_DB_PREPARED_STATEMENTS", "True"
+):
+    # Parameters bound by the server, and a statement run five times on a connection
+    # (psycopg's threshold) prepared there: PostgreSQL then stops parsing and planning the
+    # same few queries on every page. That halved its CPU per queue page (docs/benchmarks.md,
+    # "Load"). Connections live CONN_MAX_AGE, so each keeps its statements that long. Turn it
+    # off behind a pooler that hands one connection to many clients (PgBouncer in
+    # transaction mode), where a prepared statement may not be on the next request's server.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # A file, not memory, so that a Celery worker process can share the test database.
@@ -145,6 +157,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Permissions only, in one query; ModelBackend below signs users in, loads the
+    # session's user and answers permission checks from the set this one read.
+    "newsfacts.auth_backends.OneQueryPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -70,3 +70,22 @@ def test_demo_accounts_are_refused_when_debug_is_off():
     )
     assert result.returncode != 0
     assert "refused when debug is off" in result.stderr
+
+
+def _database_options(**env: str) -> str:
+    code = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS'))"
+    result = run_manage(
+        "shell",
+        "-c",
+        code,
+        NEWSFACTS_DEBUG="1",
+        DATABASE_URL="postgres://desk@db.invalid:5432/newsfacts",  # never connected to
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]  # after the shell's own "objects imported"
+
+
+def test_postgresql_prepares_statements_unless_told_not_to():
+    assert _database_options() == "{'server_side_binding': True, 'prepare_threshold': 5}"
+    assert _database_options(NEWSFACTS_DB_PREPARED_STATEMENTS="0") in ("{}", "None")
