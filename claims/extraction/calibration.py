@@ -18,7 +18,10 @@ promises hold whatever the fit:
   mixed in), so the queue's "highest score first" ranks claims as before.
 
 The file names the model files it was fitted to (sha256); beside any other models it is
-not used (a warning is logged) and scores are the models' own.
+not used (a warning is logged) and scores are the models' own. It was fitted with the
+shipped spaCy pipeline; with another one (``NEWSFACTS_SPACY_MODEL``) the lexical model
+scores alone, and the map still keeps every decision and the order, but how well its
+probabilities hold there was not measured.
 """
 
 from __future__ import annotations
