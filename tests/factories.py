@@ -55,3 +55,23 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     summary = factory.LazyAttribute(lambda c: c.text[:60])
     score = 0.7
     fingerprint = factory.LazyAttribute(lambda c: claim_fingerprint(c.text))
+
+
+# The desk's memory tests' fact-check: the figure the Syria claims are matched, and found
+# to conflict, against. Imported through the service, as `import_factchecks` does.
+SYRIA_FACT_CHECK = {
+    "id": "fc-1",
+    "text": "More than 80,000 people have died in Syria since March 2011.",
+    "rating": "True",
+    "publisher": "Checker",
+    "url": "https://checker.example.org/syria",
+    "date": "2013-05-20",
+}
+
+
+def import_syria_fact_check() -> None:
+    import json
+
+    from claims.services.factchecks import fact_checks_import
+
+    fact_checks_import(data=json.dumps(SYRIA_FACT_CHECK).encode())

@@ -8,8 +8,8 @@ the calibration switched off so the fit sees the engine's score before it); each
 finds is labelled with its sentence's label.
 
 The map: the claims' share of check-worthy sentences in score bins (wider below the 0.5
-line, where few claims fall), made monotone on each side of the line (pool adjacent
-violators, weighted by the bins' sizes), pinned to 0.5 at the line and interpolated
+line, where few claims fall), made monotone on each side of the line (scikit-learn's isotonic
+regression, weighted by the bins' sizes), pinned to 0.5 at the line and interpolated
 linearly, with 2% of the identity mixed in so it is strictly increasing (calibration.py
 says why). Every figure printed is leave-one-debate-out: each debate is scored with a map
 fitted on the other four. ``--write`` stores the map fitted on all five, with those figures
@@ -28,46 +28,19 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import io
 import json
-import tempfile
 from pathlib import Path
 
 import numpy as np
+from sklearn.isotonic import isotonic_regression
 
-from claims.extraction import calibration, cli
+from claims.extraction import calibration
+from training.checkthat_command import claim_scores_through_command
 from training.datasets import load_claimbuster, validation_debates
 from training.metrics import average_precision, ece, reliability
 
 EDGES = (0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 MIX = 0.02
-
-
-def engine_scores(texts: list[str], spacy_model: str) -> list[list[float]]:
-    """Each text's claim scores from the command's code, before the calibration step."""
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as fh:
-        for n, text in enumerate(texts):
-            fh.write(json.dumps({"id": str(n), "text": text}) + "\n")
-    out = io.StringIO()
-    calibration.use_calibration(None)
-    if cli.run([], fh.name, spacy_model, out):
-        raise SystemExit("extraction reported errors; see above")
-    scores: list[list[float]] = [[] for _ in texts]
-    for line in out.getvalue().splitlines():
-        claim = json.loads(line)
-        scores[int(claim["doc"])].append(float(claim["score"]))
-    return scores
-
-
-def _pool(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Weighted pool-adjacent-violators: the closest non-decreasing sequence."""
-    blocks: list[list[float]] = []  # [weighted sum, weight, count]
-    for v, w in zip(values, weights, strict=True):
-        blocks.append([v * w, w, 1])
-        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] >= blocks[-1][0] / blocks[-1][1]:
-            last = blocks.pop()
-            blocks[-1] = [blocks[-1][k] + last[k] for k in range(3)]
-    return np.concatenate([np.full(int(n), s / w) for s, w, n in blocks])
 
 
 def fit(scores: np.ndarray, labels: np.ndarray) -> calibration.ScoreCalibration:
@@ -81,8 +54,8 @@ def fit(scores: np.ndarray, labels: np.ndarray) -> calibration.ScoreCalibration:
             ns.append(int(inside.sum()))
     x, y, n = np.array(xs), np.array(ys), np.array(ns, dtype=float)
     below = x < calibration.LINE
-    y_below = np.minimum(_pool(y[below], n[below]), calibration.LINE)
-    y_above = np.maximum(_pool(y[~below], n[~below]), calibration.LINE)
+    y_below = np.minimum(isotonic_regression(y[below], sample_weight=n[below]), calibration.LINE)
+    y_above = np.maximum(isotonic_regression(y[~below], sample_weight=n[~below]), calibration.LINE)
     knots_x = [0.0, *x[below], calibration.LINE, *x[~below], 1.0]
     knots_y = [y_below[0], *y_below, calibration.LINE, *y_above, y_above[-1]]
     # A bin's mean can sit on 0 or 1 exactly: keep the first knot at each x.
@@ -126,7 +99,12 @@ def main(argv: list[str] | None = None) -> None:
     ]
     labels = np.array([label for _, label, _ in rows])
     debates = np.array([debate for _, _, debate in rows])
-    raw = engine_scores([text for text, _, _ in rows], args.spacy_model)
+    found = claim_scores_through_command(
+        [(str(n), text) for n, (text, _, _) in enumerate(rows)],
+        calibrated=False,
+        spacy_model=args.spacy_model,
+    )
+    raw = [found[str(n)] for n in range(len(rows))]
 
     def claims_of(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         picked = [(c, labels[i]) for i in np.flatnonzero(mask) for c in raw[i]]

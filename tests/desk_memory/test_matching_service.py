@@ -4,7 +4,6 @@ stored with their score, rejections kept, conflicting figures flagged."""
 from __future__ import annotations
 
 import datetime
-import json
 
 import pytest
 from django.utils import timezone
@@ -12,8 +11,7 @@ from django.utils import timezone
 from claims import fulltext
 from claims.models import ClaimMatch, ClaimVector, LexicalTerm
 from claims.services import matching, matching_index
-from claims.services.factchecks import fact_checks_import
-from tests.factories import ArticleFactory, ClaimFactory
+from tests.factories import ArticleFactory, ClaimFactory, import_syria_fact_check
 
 pytestmark = pytest.mark.django_db
 
@@ -42,21 +40,9 @@ def syria_claim(text, figure, value, qualifier=""):
     )
 
 
-def import_archive():
-    record = {
-        "id": "fc-1",
-        "text": "More than 80,000 people have died in Syria since March 2011.",
-        "rating": "True",
-        "publisher": "Checker",
-        "url": "https://checker.example.org/syria",
-        "date": "2013-05-20",
-    }
-    fact_checks_import(data=json.dumps(record).encode())
-
-
 def test_the_full_text_index_follows_writes_to_claims_and_fact_checks():
     claim = ClaimFactory(text="Dockers closed twelve harbours on Monday.")
-    import_archive()
+    import_syria_fact_check()
     assert fulltext.search("claim", ["harbours"], limit=5) == [claim.pk]
     assert len(fulltext.search("factcheck", ["syria"], limit=5)) == 1
     claim.text = "Nothing about ports."
@@ -86,7 +72,7 @@ def test_on_postgresql_the_index_is_over_a_stored_vector_the_database_fills():
 
 
 def test_a_claim_matches_its_past_verdict():
-    import_archive()
+    import_syria_fact_check()
     claim = syria_claim(SYRIA, "more than 80,000", 80000, "more than")
     assert matching.articles_match(article_ids=[claim.article_id]) >= 1
     match = ClaimMatch.objects.get(claim=claim, fact_check__isnull=False)
@@ -125,7 +111,7 @@ def test_conflicting_figures_are_flagged_in_both_claims():
 
 
 def test_a_rejected_match_stays_rejected_when_matched_again(admin_user):
-    import_archive()
+    import_syria_fact_check()
     claim = syria_claim(SYRIA, "more than 80,000", 80000, "more than")
     matching.articles_match(article_ids=[claim.article_id])
     ClaimMatch.objects.filter(claim=claim).update(
@@ -136,7 +122,7 @@ def test_a_rejected_match_stays_rejected_when_matched_again(admin_user):
 
 
 def test_unrelated_claims_are_not_matched():
-    import_archive()
+    import_syria_fact_check()
     claim = ClaimFactory(text="The council approved a new cycle lane on Tuesday.")
     assert matching.articles_match(article_ids=[claim.article_id]) == 0
     assert not ClaimMatch.objects.exists()
@@ -191,7 +177,7 @@ def test_the_sweeper_resends_articles_whose_claims_were_never_matched(monkeypatc
 
 
 def test_by_default_every_claim_is_encoded():
-    import_archive()
+    import_syria_fact_check()
     far = ClaimFactory(text="Snow closed the mountain roads of northern Syria on Monday.")
     assert matching.articles_match(article_ids=[far.article_id]) == 0
     assert len(bytes(ClaimVector.objects.get(claim=far).vector)) == 384 * 4
@@ -205,7 +191,7 @@ def _stored_matches():
 
 
 def test_pruned_a_claim_no_candidate_could_match_is_counted_but_not_encoded_until_needed():
-    import_archive()
+    import_syria_fact_check()
     # Shares only "Syria" with the archive: no vector could lift it to SUGGEST.
     far = ClaimFactory(text="Snow closed the mountain roads of northern Syria on Monday.")
     assert matching.articles_match(article_ids=[far.article_id], prune=True) == 0
@@ -221,7 +207,7 @@ def test_pruned_a_claim_no_candidate_could_match_is_counted_but_not_encoded_unti
 
 
 def test_pruning_stores_the_same_matches_as_encoding_every_claim():
-    import_archive()
+    import_syria_fact_check()
     texts = [
         (SYRIA, "more than 80,000", 80000, "more than"),
         (SYRIA_LOW, "about 70,000", 70000, "about"),
@@ -253,7 +239,7 @@ def test_pruning_stores_the_same_matches_as_encoding_every_claim():
 
 
 def test_conflicting_figures_are_flagged_against_an_imported_fact_check():
-    import_archive()  # "More than 80,000 people have died in Syria since March 2011."
+    import_syria_fact_check()  # "More than 80,000 people have died in Syria since March 2011."
     low = syria_claim(SYRIA_LOW, "about 70,000", 70000, "about")
     matching.articles_match(article_ids=[low.article_id])
     match = ClaimMatch.objects.get(claim=low, fact_check__isnull=False)
@@ -263,7 +249,7 @@ def test_conflicting_figures_are_flagged_against_an_imported_fact_check():
 
 
 def test_a_fact_check_with_agreeing_figures_is_no_conflict():
-    import_archive()
+    import_syria_fact_check()
     near = syria_claim(
         SYRIA.replace("More than 80,000", "About 85,000"), "about 85,000", 85000, "about"
     )

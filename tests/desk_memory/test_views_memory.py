@@ -298,20 +298,10 @@ def test_each_queue_row_carries_its_own_badges_and_keeps_them_after_a_status_cha
 
 
 def test_the_panel_shows_figures_conflicting_with_an_imported_fact_check(client, reviewer):
-    import json
-
-    from claims.services.factchecks import fact_checks_import
     from claims.services.matching import articles_match
+    from tests.factories import import_syria_fact_check
 
-    record = {
-        "id": "fc-syria",
-        "text": "More than 80,000 people have died in Syria since March 2011.",
-        "rating": "True",
-        "publisher": "Checker",
-        "url": "https://checker.example.org/syria",
-        "date": "2013-05-20",
-    }
-    fact_checks_import(data=json.dumps(record).encode())
+    import_syria_fact_check()
     low = "About 70,000 people have died in Syria since March 2011, the United Nations said."
     claim = claim_in(
         "Low count",
