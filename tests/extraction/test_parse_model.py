@@ -34,7 +34,10 @@ def _tiny_net(rng, width: int, labels: dict[str, list[str]], buckets: int) -> pm
         w_flags=rng.normal(size=(len(pm.FLAGS), h)).astype(np.float32),
         b_first=rng.normal(size=h).astype(np.float32),
         convs=[
-            (rng.normal(size=(3, h, h)).astype(np.float32), rng.normal(size=h).astype(np.float32))
+            (
+                pm._stacked(rng.normal(size=(3, h, h)).astype(np.float32)),
+                rng.normal(size=h).astype(np.float32),
+            )
             for _ in range(2)
         ],
         w_hidden=rng.normal(size=(2 * h, head)).astype(np.float32),
@@ -85,7 +88,8 @@ def _reference_net_logit(m: pm.ParseModel, net: pm.Net, span) -> float:
         x = x + flags @ net.w_flags + net.word[t.norm % m.word_buckets] @ net.w_word
         rows.append(np.maximum(x, 0))
     h = np.array(rows)
-    for w, b in net.convs:
+    for stacked, b in net.convs:
+        w = stacked.reshape(3, -1, stacked.shape[1])  # previous, token, next
         padded = np.vstack([np.zeros_like(h[:1]), h, np.zeros_like(h[:1])])
         y = np.array(
             [
