@@ -36,7 +36,10 @@ class Claim(models.Model):
         DUPLICATE = "duplicate", "Duplicate"
         EXTRACTION_ERROR = "extraction_error", "Extraction error"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
+    # No index of its own: the unique (article, fingerprint) index starts with it.
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="claims", db_index=False
+    )
     # Where the claim sits in article.body: body[start:end] == text.
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
@@ -62,14 +65,13 @@ class Claim(models.Model):
     origin = models.CharField(max_length=8, choices=Origin, default=Origin.MACHINE)
     # Why a reviewer said "not a claim"; blank while the claim stands. Dismissed claims
     # leave the queue, the counts and the exports, and stay dismissed across re-extraction.
-    dismissed = models.CharField(max_length=16, choices=Dismissal, blank=True, db_index=True)
+    dismissed = models.CharField(max_length=16, choices=Dismissal, blank=True)
     # The extraction's own fields, kept when a reviewer first edits the claim: the
     # correction sits beside the original, and re-extraction leaves the claim alone.
     machine = models.JSONField(null=True, blank=True)
 
-    status = models.CharField(
-        max_length=10, choices=Status, default=Status.UNREVIEWED, db_index=True
-    )
+    # Searched through claim_status_counts_idx, which starts with it.
+    status = models.CharField(max_length=10, choices=Status, default=Status.UNREVIEWED)
     # Optimistic locking: every review change must name the version it was made against.
     version = models.PositiveIntegerField(default=1)
     assignee = models.ForeignKey(

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from claims import extraction
+from claims.bulk_insert import insert_all
 from claims.models import Article, Claim
 
 logger = logging.getLogger(__name__)
@@ -125,7 +126,7 @@ def claims_write(changes: list[ClaimChanges]) -> None:
     to_create = [claim for change in changes for claim in change.create]
     to_update = [claim for change in changes for claim in change.update]
     vanished = [pk for change in changes for pk in change.orphan]
-    Claim.objects.bulk_create(to_create, batch_size=500)
+    insert_all(to_create)
     if to_update:
         Claim.objects.bulk_update(
             to_update, [*_claim_fields_names(), "fingerprint", "is_orphaned"], batch_size=500
