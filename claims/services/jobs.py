@@ -25,6 +25,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from claims import broker, extraction
+from claims.bulk_writes import update_all
 from claims.models import Article, Claim, ExtractionJob
 from claims.services.reconciliation import claims_changes, claims_write
 from claims.services.webhooks import webhooks_articles_extracted, webhooks_job_failed
@@ -270,7 +271,7 @@ def _jobs_write(
             job.claims_dropped = result.dropped
             job.nlp_seconds = result.nlp_seconds
             job.pipeline = settings.NEWSFACTS_SPACY_MODEL
-        ExtractionJob.objects.bulk_update(
+        update_all(
             [job for *_, job in owned],
             ["state", "finished_at", "claim_count", "claims_dropped", "nlp_seconds", "pipeline"],
         )

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from claims import extraction
-from claims.bulk_insert import insert_all
+from claims.bulk_writes import insert_all, update_all
 from claims.models import Article, Claim
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def claims_changes(
         base = claim_fingerprint(item.text)
         occurrence = seen.get(base, 0)
         seen[base] = occurrence + 1
-        fingerprint = claim_fingerprint(item.text, occurrence)
+        fingerprint = claim_fingerprint(item.text, occurrence) if occurrence else base
         values = _claim_fields(item)
         claim = existing.get(fingerprint)
         if claim is None:
@@ -128,9 +128,7 @@ def claims_write(changes: list[ClaimChanges]) -> None:
     vanished = [pk for change in changes for pk in change.orphan]
     insert_all(to_create)
     if to_update:
-        Claim.objects.bulk_update(
-            to_update, [*_claim_fields_names(), "fingerprint", "is_orphaned"], batch_size=500
-        )
+        update_all(to_update, [*_claim_fields_names(), "fingerprint", "is_orphaned"])
     if vanished:
         Claim.objects.filter(pk__in=vanished).update(is_orphaned=True)
 

@@ -1,4 +1,4 @@
-"""claims.bulk_insert.insert_all writes the rows bulk_create writes (on PostgreSQL it sends
+"""claims.bulk_writes.insert_all writes the rows bulk_create writes (on PostgreSQL it sends
 them as one JSON document instead), gives each object its key, and keeps the status tally
 exact when one statement inserts or deletes many claims."""
 
@@ -11,9 +11,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from claims import selectors
-from claims.bulk_insert import insert_all
-from claims.models import Claim
-from tests.factories import ArticleFactory
+from claims.bulk_writes import insert_all, update_all
+from claims.models import Claim, ExtractionJob
+from tests.factories import ArticleFactory, JobFactory
 from tests.test_status_tally import counted
 
 POSTGRESQL = connection.vendor == "postgresql"
@@ -121,3 +121,46 @@ def test_the_tally_counts_many_claims_inserted_and_deleted_in_one_statement():
     assert selectors.claim_status_counts() == counted()
     other.delete()  # a cascade
     assert selectors.claim_status_counts() == counted() and counted()["all"] == 4
+
+
+@pytest.mark.django_db
+def test_update_all_writes_what_bulk_update_writes():
+    article = ArticleFactory()
+    ours, theirs = _claims(article, "ours"), _claims(article, "theirs")
+    insert_all(ours)
+    insert_all(theirs)
+    fields = ["text", "quantities", "speaker", "score", "machine", "status", "is_orphaned"]
+    for group in (ours, theirs):
+        for i, claim in enumerate(group):
+            claim.text = f"{AWKWARD} edited {i}"
+            claim.quantities = [{"value": i, "text": AWKWARD}] if i % 2 else []
+            claim.speaker = "" if i % 2 else f"Minister {AWKWARD[:20]}"
+            claim.score = 0.25 * i
+            claim.machine = None if i == 2 else {"text": AWKWARD}
+            claim.status = Claim.Status.DISPUTED if i < 3 else Claim.Status.UNREVIEWED
+            claim.is_orphaned = i in (1, 4)
+            claim.summary = "not in the fields: not written"
+    with CaptureQueriesContext(connection) as queries:
+        update_all(ours, fields)
+    Claim.objects.bulk_update(theirs, fields)
+    assert _stored(ours) == _stored(theirs)
+    assert all(row["summary"] == AWKWARD for row in _stored(ours))
+    assert all(row["text"].startswith(f"{AWKWARD} edited") for row in _stored(ours))
+    assert len(queries) == 1
+    assert ("jsonb_to_recordset" in queries[0]["sql"]) == POSTGRESQL
+    # The tally's row trigger saw every status and orphan change.
+    assert selectors.claim_status_counts() == counted()
+
+
+@pytest.mark.django_db
+def test_update_all_finishes_jobs_with_their_own_numbers():
+    jobs = [JobFactory() for _ in range(3)]
+    for n, job in enumerate(jobs):
+        job.state = ExtractionJob.State.DONE
+        job.claim_count = n * 10
+        job.nlp_seconds = n / 7
+    update_all(jobs[:2], ["state", "claim_count", "nlp_seconds"])
+    stored = {j.pk: j for j in ExtractionJob.objects.all()}
+    assert [stored[j.pk].claim_count for j in jobs] == [0, 10, None]
+    assert stored[jobs[1].pk].nlp_seconds == pytest.approx(1 / 7)
+    assert stored[jobs[2].pk].state == ExtractionJob.State.QUEUED  # not in the list
