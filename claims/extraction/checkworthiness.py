@@ -32,11 +32,15 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .cues import Scan as _Scan
+from .cues import cue_features_from_scan as _cue_features_from_scan
+from .cues import scan as _scan
 from .parse_model import MODEL_PATH as PARSE_MODEL_PATH
 from .parse_model import ParseModel, load_parse_model
 from .parse_model import logits as parse_logits
@@ -77,122 +81,6 @@ def char_features(text: str, lo: int = 2, hi: int = 5) -> list[str]:
     return out
 
 
-_NUMBER_WORDS = (
-    r"hundred|thousand|million|billion|trillion|dozen|twice|double[ds]?|triple[ds]?|half|"
-    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
-    r"forty|fifty|sixty|seventy|eighty|ninety"
-)
-_CUES: list[tuple[str, re.Pattern[str], str]] = [
-    # (feature name, pattern on the original text, reason template)
-    (
-        "figure",
-        re.compile(
-            rf"(?<![\w.])[$£€]?\d[\d,.]*(?:\s+(?:{_NUMBER_WORDS}))?\b|\b(?:{_NUMBER_WORDS})\b", re.I
-        ),
-        "contains a figure '{}'",
-    ),
-    ("percent", re.compile(r"%|\bper ?cent\b|\bpercentage\b", re.I), "contains a percentage"),
-    (
-        "money",
-        re.compile(  # the whole amount: the reason names "$310 million", not "$3"
-            r"[$£€]\s?\d[\d,.]*(?:\s+(?:million|billion|trillion|bn|m)\b)?|"
-            r"\b(?:dollars?|euros?|pounds sterling|cents?|budget|tax(?:es)?)\b",
-            re.I,
-        ),
-        "mentions money '{}'",
-    ),
-    (
-        "year",
-        re.compile(r"\b(?:1[89]|20)\d\d\b|\blast year\b|\bsince\b", re.I),
-        "refers to a date '{}'",
-    ),
-    (
-        "compare",
-        re.compile(
-            r"\b(?:more|less|fewer) than\b|\b(?:highest|lowest|largest|biggest|smallest|most|least|"
-            r"record|increased?|decreased?|doubled|tripled|cut|rose|fell|grew|dropped|"
-            r"went (?:up|down))\b",
-            re.I,
-        ),
-        "comparison or change '{}'",
-    ),
-    (
-        "source",
-        re.compile(
-            r"\baccording to\b|\b(?:report(?:ed|s)?|study|studies|survey|poll|statistics|data|"
-            r"census|audit|analysis)\b",
-            re.I,
-        ),
-        "cites a source '{}'",
-    ),
-    (
-        "opinion",
-        re.compile(
-            r"\bI (?:think|believe|feel|hope|guess|suppose|want|wish|love|like)\b|"
-            r"\bin my (?:opinion|view)\b|\bI'm (?:sure|proud|happy|glad|confident)\b|"
-            r"\bwe (?:need|must|should|have) to\b",
-            re.I,
-        ),
-        "opinion marker '{}'",
-    ),
-    (
-        "modal",
-        re.compile(
-            r"\b(?:will|would|should|could|might|may|must|shall|gonna|going to)\b|'ll\b", re.I
-        ),
-        "modal or future '{}'",
-    ),
-    ("question", re.compile(r"\?\s*[\"')\]]*\s*$"), "is a question"),
-    (
-        "courtesy",
-        re.compile(
-            r"\b(?:thank(?:s| you)|hello|good (?:evening|morning|night)|congratulations|"
-            r"ladies and gentlemen|excuse me|let me (?:say|finish))\b",
-            re.I,
-        ),
-        "courtesy or procedure '{}'",
-    ),
-]
-_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|me|my|mine|myself)\b")
-_CAP = r"(?:[A-Z][a-z]+(?:['’]s)?|[A-Z]{2,}|[A-Z]\.(?:[A-Z]\.)+)"
-# A capitalised run may contain "of/the/for" ("Bureau of Labor Statistics").
-_PROPER = re.compile(rf"(?<=[\w,;:).] ){_CAP}(?:\s(?:(?:of|the|for)\s)?{_CAP})*")
-_NOT_PROPER = {"I", "I'm", "OK", "Mr", "Mrs", "Ms", "Dr"}
-
-_Scan = tuple[list[tuple[str, str, str]], list[str]]
-
-
-def _scan(text: str) -> _Scan:
-    """Run every cue regex once: ``([(name, template, matched text)], proper nouns)``.
-
-    Shared by the model's cue features and the reasons so each regex runs once per sentence."""
-    hits = []
-    for name, pat, template in _CUES:
-        m = pat.search(text)
-        if m:
-            hits.append((name, template, m.group(0).strip()))
-    return hits, _proper_nouns(text)
-
-
-def _cue_features_from_scan(text: str, scan: _Scan) -> list[str]:
-    hits, names = scan
-    feats = [name for name, _, _ in hits]
-    if _FIRST_PERSON.search(text):
-        feats.append("first_person")
-    feats.append(f"proper_{min(len(names), 3)}")
-    n_words = len(text.split())
-    feats.append(
-        "len_"
-        + ("lt5" if n_words < 5 else "lt10" if n_words < 10 else "lt20" if n_words < 20 else "ge20")
-    )
-    return feats
-
-
-def _proper_nouns(text: str) -> list[str]:
-    """Capitalised word runs not at the start of the sentence: a cheap proxy for names."""
-    return [m for m in _PROPER.findall(text) if m not in _NOT_PROPER]
-
-
 BLOCKS = ("word", "char", "cue")
 
 # --------------------------------------------------------------------------------------------
@@ -209,7 +97,7 @@ class _Block:
     norm: bool
     # Feature indices of each word's character n-grams, filled as words are met: words
     # repeat (Zipf), and cutting a word into n-grams was most of the scorer's time.
-    word_ids: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
+    word_ids: dict[str, np.ndarray] = field(default_factory=dict, compare=False)
 
 
 # Bounds the cache's memory (a few MB) so a worker's RSS stays flat over thousands of
@@ -257,7 +145,7 @@ def get_model() -> _Model:
     return _model
 
 
-def word_cache() -> dict[str, tuple[int, ...]]:
+def word_cache() -> dict[str, np.ndarray]:
     """The loaded model's per-word n-gram cache, for benchmarks that must start each
     measurement from the same cache (a word scored once is cheaper the next time)."""
     return get_model().blocks["char"].word_ids
@@ -270,32 +158,42 @@ def _block_margin(block: _Block, feats: Iterable[str]) -> float:
         i = index.get(f)
         if i is not None:
             counts[i] = counts.get(i, 0) + 1
-    return _margin_of_counts(block, counts)
+    n = len(counts)
+    ix = np.fromiter(counts.keys(), dtype=np.intp, count=n)
+    return _margin(block, ix, np.fromiter(counts.values(), dtype=np.float64, count=n))
 
 
 def _char_margin(block: _Block, text: str) -> float:
-    """``_block_margin(block, char_features(text))``, n-grams looked up once per word."""
-    counts: dict[int, int] = {}
+    """``_block_margin(block, char_features(text))``: each word's n-grams are looked up once
+    (cached), and a sentence's are counted by numpy, not one by one."""
     cache = block.word_ids
+    arrays = []
     for word in normalise(text).split():
         ids = cache.get(word)
         if ids is None:
-            index = block.index
-            ids = tuple(i for f in char_features(word) if (i := index.get(f)) is not None)
+            ids = _word_ids(block.index, word)
             if len(cache) >= _WORD_CACHE_LIMIT:
                 cache.clear()
             cache[word] = ids
-        for i in ids:
-            counts[i] = counts.get(i, 0) + 1
-    return _margin_of_counts(block, counts)
-
-
-def _margin_of_counts(block: _Block, counts: dict[int, int]) -> float:
-    if not counts:
+        arrays.append(ids)
+    if not arrays:
         return 0.0
-    n = len(counts)
-    ix = np.fromiter(counts.keys(), dtype=np.intp, count=n)
-    tf = np.fromiter(counts.values(), dtype=np.float64, count=n)
+    ix, tf = np.unique(np.concatenate(arrays), return_counts=True)
+    return _margin(block, ix, tf.astype(np.float64))
+
+
+def _word_ids(index: dict[str, int], word: str) -> np.ndarray:
+    """Feature indices of ``char_features(word)`` for one normalised word (n = 2 to 5)."""
+    w = f" {word} "
+    grams = [w[i : i + n] for n in range(2, 6) for i in range(len(w) - n + 1)]
+    ids = np.fromiter(map(index.get, grams, repeat(-1)), dtype=np.intp, count=len(grams))
+    return ids[ids >= 0]
+
+
+def _margin(block: _Block, ix: np.ndarray, tf: np.ndarray) -> float:
+    """The block's share of the logit for features ``ix`` seen ``tf`` times each."""
+    if not len(ix):
+        return 0.0
     if block.sublinear:
         tf = 1.0 + np.log(tf)
     w = tf * block.idf[ix]
